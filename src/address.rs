@@ -1,0 +1,379 @@
+//! Proxy addresses (`TYPE:address`) and the syntax rules Exchange and Entra apply to them, UPNs and
+//! aliases. Pure functions over strings; the rules decide what to report.
+
+use std::hash::{Hash, Hasher};
+
+/// A string compared and hashed ASCII-case-insensitively, without allocating a lowercase copy.
+/// Addresses, UPNs, aliases and names are all compared this way by Exchange and Entra.
+#[derive(Clone, Copy, Debug)]
+pub struct Caseless<'s>(pub &'s str);
+
+impl PartialEq for Caseless<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(other.0)
+    }
+}
+
+impl Eq for Caseless<'_> {}
+
+impl Hash for Caseless<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let mut buffer = [0u8; 64];
+        for chunk in self.0.as_bytes().chunks(buffer.len()) {
+            let lower = &mut buffer[..chunk.len()];
+            lower.copy_from_slice(chunk);
+            lower.make_ascii_lowercase();
+            state.write(lower);
+        }
+        state.write_u8(0xff);
+    }
+}
+
+/// A proxy address split at its type prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProxyAddress<'s> {
+    /// `SMTP`, `smtp`, `X500`, `SIP`, ...; `None` when the value has no valid `TYPE:` prefix.
+    pub prefix: Option<&'s str>,
+    /// What follows the prefix (the whole value when there is none).
+    pub address: &'s str,
+}
+
+impl<'s> ProxyAddress<'s> {
+    pub fn parse(text: &'s str) -> ProxyAddress<'s> {
+        match text.split_once(':') {
+            Some((prefix, address)) if !prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+                ProxyAddress { prefix: Some(prefix), address }
+            }
+            _ => ProxyAddress { prefix: None, address: text },
+        }
+    }
+
+    /// `SMTP:` in capitals marks the primary address.
+    pub fn is_primary(&self) -> bool {
+        self.prefix == Some("SMTP")
+    }
+
+    pub fn is_smtp(&self) -> bool {
+        self.prefix.is_some_and(|p| p.eq_ignore_ascii_case("smtp"))
+    }
+
+    pub fn has_type(&self, kind: &str) -> bool {
+        self.prefix.is_some_and(|p| p.eq_ignore_ascii_case(kind))
+    }
+
+    /// The domain of an SMTP address (after the last `@`).
+    pub fn domain(&self) -> Option<&'s str> {
+        domain_of(self.address)
+    }
+}
+
+pub fn domain_of(address: &str) -> Option<&str> {
+    address.rsplit_once('@').map(|(_, domain)| domain)
+}
+
+pub fn local_part_of(address: &str) -> &str {
+    address.rsplit_once('@').map_or(address, |(local, _)| local)
+}
+
+/// `domain` is `suffix` or a subdomain of it (ASCII case-insensitive).
+pub fn domain_is_within(domain: &str, suffix: &str) -> bool {
+    let (d, s) = (domain.as_bytes(), suffix.as_bytes());
+    if d.len() == s.len() {
+        return d.eq_ignore_ascii_case(s);
+    }
+    d.len() > s.len() && d[d.len() - s.len() - 1] == b'.' && d[d.len() - s.len()..].eq_ignore_ascii_case(s)
+}
+
+/// What is wrong with a proxy address, and where in the value (byte range), if one place is to blame.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AddressProblem {
+    pub message: String,
+    pub at: Option<std::ops::Range<usize>>,
+}
+
+impl AddressProblem {
+    fn new(message: impl Into<String>, at: Option<std::ops::Range<usize>>) -> Self {
+        AddressProblem { message: message.into(), at }
+    }
+}
+
+/// Entra's per-value limit on proxyAddresses.
+pub const MAX_PROXY_ADDRESS_LENGTH: usize = 256;
+
+/// Characters allowed in an unquoted RFC 5321 local part besides letters and digits.
+const LOCAL_PART_SYMBOLS: &str = "!#$%&'*+-/=?^_`{|}~.";
+
+/// Checks a proxy address as Exchange and Entra would. `text` is the whole value, prefix included.
+pub fn check_proxy_address(text: &str) -> Result<(), AddressProblem> {
+    if let Some((i, c)) = text.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(AddressProblem::new(
+            format!("contains a control character ({})", c.escape_unicode()),
+            Some(i..i + c.len_utf8()),
+        ));
+    }
+    if text.len() > MAX_PROXY_ADDRESS_LENGTH {
+        return Err(AddressProblem::new(
+            format!("is {} characters long; Entra ID accepts at most {MAX_PROXY_ADDRESS_LENGTH}", text.chars().count()),
+            None,
+        ));
+    }
+    let parsed = ProxyAddress::parse(text);
+    let Some(prefix) = parsed.prefix else {
+        return Err(AddressProblem::new("has no `TYPE:` prefix (such as `smtp:`); Entra ID discards it", None));
+    };
+    let offset = prefix.len() + 1;
+    let shift = |r: std::ops::Range<usize>| r.start + offset..r.end + offset;
+    if parsed.is_smtp() {
+        check_smtp_address(parsed.address).map_err(|p| AddressProblem { at: p.at.map(shift), ..p })
+    } else if prefix.eq_ignore_ascii_case("x500") && !parsed.address.starts_with('/') {
+        Err(AddressProblem::new("an X500 address must start with `/` (as in `X500:/o=Contoso/ou=...`)", None))
+    } else if parsed.address.is_empty() {
+        Err(AddressProblem::new("has nothing after the `TYPE:` prefix", None))
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks the address part of an SMTP proxy address (RFC 5321 mailbox, as Exchange accepts it).
+pub fn check_smtp_address(address: &str) -> Result<(), AddressProblem> {
+    let bad_char =
+        address.char_indices().find(|&(_, c)| c.is_whitespace() || !c.is_ascii() || "<>();,[]\"\\".contains(c));
+    if let Some((i, c)) = bad_char {
+        let what = if c.is_whitespace() {
+            "whitespace".to_string()
+        } else if !c.is_ascii() {
+            format!("the non-ASCII character `{c}`")
+        } else {
+            format!("`{c}`")
+        };
+        return Err(AddressProblem::new(
+            format!("contains {what}, which Exchange and Entra ID reject in an SMTP address"),
+            Some(i..i + c.len_utf8()),
+        ));
+    }
+    if let Some(i) = address.find(':') {
+        return Err(AddressProblem::new("has a second `:`", Some(i..i + 1)));
+    }
+    let mut ats = address.match_indices('@');
+    let Some((at, _)) = ats.next() else {
+        return Err(AddressProblem::new("has no `@`", None));
+    };
+    if let Some((second, _)) = ats.next() {
+        return Err(AddressProblem::new("has more than one `@`", Some(second..second + 1)));
+    }
+    let (local, domain) = (&address[..at], &address[at + 1..]);
+    check_local_part(local)?;
+    check_domain(domain).map_err(|p| AddressProblem { at: p.at.map(|r| r.start + at + 1..r.end + at + 1), ..p })
+}
+
+fn check_local_part(local: &str) -> Result<(), AddressProblem> {
+    if local.is_empty() {
+        return Err(AddressProblem::new("has an empty local part (nothing before `@`)", None));
+    }
+    if local.len() > 64 {
+        return Err(AddressProblem::new(
+            format!("has a local part of {} characters; RFC 5321 allows at most 64", local.len()),
+            Some(0..local.len()),
+        ));
+    }
+    if let Some(i) = local.find(|c: char| !c.is_ascii_alphanumeric() && !LOCAL_PART_SYMBOLS.contains(c)) {
+        return Err(AddressProblem::new(format!("has `{}` in its local part", &local[i..i + 1]), Some(i..i + 1)));
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        let i = if local.starts_with('.') { 0 } else { local.find("..").unwrap_or(local.len() - 1) };
+        return Err(AddressProblem::new("has a local part that starts or ends with `.` or has `..`", Some(i..i + 1)));
+    }
+    Ok(())
+}
+
+/// A DNS domain name as an SMTP address or a UPN suffix needs it.
+pub fn check_domain(domain: &str) -> Result<(), AddressProblem> {
+    if domain.is_empty() {
+        return Err(AddressProblem::new("has no domain after `@`", None));
+    }
+    if domain.len() > 255 {
+        return Err(AddressProblem::new("has a domain longer than 255 characters", None));
+    }
+    let mut start = 0;
+    let labels: Vec<&str> = domain.split('.').collect();
+    if labels.len() < 2 {
+        return Err(AddressProblem::new(
+            format!("has the domain `{domain}`, which has no top-level domain"),
+            Some(0..domain.len()),
+        ));
+    }
+    for (index, label) in labels.iter().enumerate() {
+        let range = start..start + label.len();
+        start += label.len() + 1;
+        if label.is_empty() {
+            return Err(AddressProblem::new("has an empty label in its domain (`..` or a `.` at an end)", None));
+        }
+        if label.len() > 63 {
+            return Err(AddressProblem::new("has a domain label longer than 63 characters", Some(range)));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(AddressProblem::new(
+                format!("has the domain label `{label}`, which starts or ends with `-`"),
+                Some(range),
+            ));
+        }
+        if let Some(i) = label.find(|c: char| !c.is_ascii_alphanumeric() && c != '-') {
+            return Err(AddressProblem::new(
+                format!("has `{}` in its domain", &label[i..i + 1]),
+                Some(range.start + i..range.start + i + 1),
+            ));
+        }
+        let is_tld = index == labels.len() - 1;
+        if is_tld && (label.len() < 2 || !label.bytes().all(|b| b.is_ascii_alphabetic())) {
+            return Err(AddressProblem::new(
+                format!("has the top-level domain `{label}`, which is not a valid one"),
+                Some(range),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Characters Exchange allows in an alias besides letters and digits.
+const ALIAS_SYMBOLS: &str = "!#$%&'*+-/=?^_`{|}~.";
+
+/// Checks an alias (mailNickname) as Exchange and Entra Connect do.
+pub fn check_alias(alias: &str) -> Result<(), AddressProblem> {
+    if alias.is_empty() {
+        return Err(AddressProblem::new("is empty", None));
+    }
+    if alias.chars().count() > 64 {
+        return Err(AddressProblem::new(
+            format!("is {} characters long; Exchange allows at most 64", alias.chars().count()),
+            None,
+        ));
+    }
+    if let Some((i, c)) = alias.char_indices().find(|&(_, c)| !c.is_ascii_alphanumeric() && !ALIAS_SYMBOLS.contains(c))
+    {
+        let what = if c.is_whitespace() { "whitespace".to_string() } else { format!("`{c}`") };
+        return Err(AddressProblem::new(
+            format!("contains {what}; Exchange allows letters, digits and ! # $ % ' * + - / = ? ^ _ ` {{ | }} ~ ."),
+            Some(i..i + c.len_utf8()),
+        ));
+    }
+    if let Some(i) = alias.find('&') {
+        return Err(AddressProblem::new(
+            "contains `&`: Entra Connect does not sync an alias with `&`, so the object's mailNickname is derived from its address instead",
+            Some(i..i + 1),
+        ));
+    }
+    if alias.starts_with('.') || alias.ends_with('.') || alias.contains("..") {
+        let i = if alias.starts_with('.') { 0 } else { alias.find("..").unwrap_or(alias.len() - 1) };
+        return Err(AddressProblem::new("starts or ends with `.` or has `..`", Some(i..i + 1)));
+    }
+    Ok(())
+}
+
+/// Characters Entra ID allows in a UPN prefix besides letters and digits.
+const UPN_SYMBOLS: &str = "'.-_!#^~";
+
+/// Checks a userPrincipalName as Entra ID does.
+pub fn check_upn(upn: &str) -> Result<(), AddressProblem> {
+    let length = upn.chars().count();
+    if length > 113 {
+        return Err(AddressProblem::new(format!("is {length} characters long; Entra ID allows at most 113"), None));
+    }
+    let mut ats = upn.match_indices('@');
+    let Some((at, _)) = ats.next() else {
+        return Err(AddressProblem::new("has no `@`", None));
+    };
+    if let Some((second, _)) = ats.next() {
+        return Err(AddressProblem::new("has more than one `@`", Some(second..second + 1)));
+    }
+    let (prefix, domain) = (&upn[..at], &upn[at + 1..]);
+    if prefix.is_empty() {
+        return Err(AddressProblem::new("has nothing before `@`", None));
+    }
+    if prefix.chars().count() > 64 {
+        return Err(AddressProblem::new(
+            format!("has a prefix of {} characters; Entra ID allows at most 64", prefix.chars().count()),
+            Some(0..prefix.len()),
+        ));
+    }
+    if domain.chars().count() > 48 {
+        return Err(AddressProblem::new(
+            format!("has a domain of {} characters; Entra ID allows at most 48", domain.chars().count()),
+            Some(at + 1..upn.len()),
+        ));
+    }
+    if let Some((i, c)) = prefix.char_indices().find(|&(_, c)| !c.is_ascii_alphanumeric() && !UPN_SYMBOLS.contains(c)) {
+        let what = if c.is_whitespace() { "whitespace".to_string() } else { format!("`{c}`") };
+        return Err(AddressProblem::new(
+            format!("contains {what}; a UPN prefix may hold only A-Z a-z 0-9 ' . - _ ! # ^ ~"),
+            Some(i..i + c.len_utf8()),
+        ));
+    }
+    if prefix.ends_with('.') {
+        return Err(AddressProblem::new("has a prefix that ends with `.` just before `@`", Some(at - 1..at)));
+    }
+    check_domain(domain).map_err(|p| AddressProblem { at: p.at.map(|r| r.start + at + 1..r.end + at + 1), ..p })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn caseless_keys_match_across_case() {
+        let set: HashSet<Caseless<'_>> = [Caseless("SMTP:John@Contoso.com")].into_iter().collect();
+        assert!(set.contains(&Caseless("smtp:john@contoso.COM")));
+        assert!(!set.contains(&Caseless("smtp:john@contoso.org")));
+    }
+
+    #[test]
+    fn proxy_address_prefixes() {
+        assert!(ProxyAddress::parse("SMTP:a@b.com").is_primary());
+        assert!(!ProxyAddress::parse("smtp:a@b.com").is_primary());
+        assert_eq!(ProxyAddress::parse("a@b.com").prefix, None);
+        assert_eq!(ProxyAddress::parse("X500:/o=x/cn=y").prefix, Some("X500"));
+    }
+
+    #[test]
+    fn smtp_address_syntax() {
+        assert!(check_proxy_address("smtp:john.smith@contoso.com").is_ok());
+        assert!(check_proxy_address("SMTP:o'neil+tag@sub.contoso.co.uk").is_ok());
+        let problem = check_proxy_address("smtp:john smith@contoso.com").unwrap_err();
+        assert_eq!(problem.at, Some(9..10));
+        assert!(check_proxy_address("john@contoso.com").unwrap_err().message.contains("no `TYPE:`"));
+        assert!(check_proxy_address("smtp:a@b@contoso.com").is_err());
+        assert!(check_proxy_address("smtp:.a@contoso.com").is_err());
+        assert!(check_proxy_address("smtp:a@contoso").is_err());
+        assert!(check_proxy_address("smtp:a@-contoso.com").is_err());
+        assert!(check_proxy_address("smtp:jürgen@contoso.com").is_err());
+        assert!(check_proxy_address(&format!("smtp:{}@contoso.com", "a".repeat(65))).is_err());
+        assert!(
+            check_proxy_address(
+                "X500:/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn=j;x"
+            )
+            .is_ok()
+        );
+        assert!(check_proxy_address("X500:o=Contoso").is_err());
+        assert!(check_proxy_address("sip:john@contoso.com").is_ok());
+    }
+
+    #[test]
+    fn upn_and_alias_syntax() {
+        assert!(check_upn("john.smith@contoso.com").is_ok());
+        assert!(check_upn("john.@contoso.com").is_err());
+        assert!(check_upn("john smith@contoso.com").is_err());
+        assert!(check_upn("john@@contoso.com").is_err());
+        assert!(check_upn("johncontoso.com").is_err());
+        assert!(check_alias("john.smith").is_ok());
+        assert!(check_alias("r&d").unwrap_err().message.contains("Entra Connect"));
+        assert!(check_alias("john..smith").is_err());
+        assert!(check_alias("john smith").is_err());
+    }
+
+    #[test]
+    fn domains_within() {
+        assert!(domain_is_within("contoso.onmicrosoft.com", "onmicrosoft.com"));
+        assert!(domain_is_within("ONMICROSOFT.com", "onmicrosoft.com"));
+        assert!(!domain_is_within("notonmicrosoft.com", "onmicrosoft.com"));
+    }
+}

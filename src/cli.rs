@@ -1,0 +1,274 @@
+//! The command line (SPEC 4). `main` only calls [`main`].
+
+use std::ffi::OsString;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use jiff::civil::Date;
+
+use crate::catalogue;
+use crate::diagnostic::Severity;
+use crate::discover;
+use crate::render::{self, Format, RenderOptions};
+
+/// Exit codes (SPEC 4).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_FAILURE: i32 = 2;
+
+#[derive(Parser)]
+#[command(name = "hybridlint", version, about = "Lint Exchange hybrid recipient configuration kept as code")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint the repository (default: the current directory)
+    Check(CheckArgs),
+    /// A rule's explanation, rationale, example and sources
+    Explain {
+        /// The rule's name, e.g. duplicate-proxy-address
+        rule: String,
+    },
+    /// The rule catalogue: name, default severity, category, summary
+    Rules {
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Paths inside the repository: they find the root and limit what is reported (the whole
+    /// repository is always loaded, since cross-file rules need it)
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// The root configuration file (default: the nearest hybridlint.toml upwards)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The evaluation date for date rules (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
+    /// The lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Exit 0 even when there are findings
+    #[arg(long)]
+    exit_zero: bool,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Counts per rule instead of the individual findings
+    #[arg(long)]
+    statistics: bool,
+    /// Also list suppressed findings, with the reason
+    #[arg(long)]
+    show_suppressed: bool,
+    /// Print the findings only, no summary
+    #[arg(long)]
+    quiet: bool,
+}
+
+fn parse_date(text: &str) -> Result<Date, String> {
+    text.parse::<Date>().map_err(|e| format!("`{text}` is not a date (YYYY-MM-DD): {e}"))
+}
+
+/// Runs the command line and returns the exit code.
+pub fn main() -> i32 {
+    run(std::env::args_os())
+}
+
+pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Explain { rule } => explain(&rule),
+        Command::Rules { format } => list_rules(format),
+    }
+}
+
+fn fail(message: &str) -> i32 {
+    eprintln!("error: {message}");
+    EXIT_FAILURE
+}
+
+fn write_stdout(text: &str) -> i32 {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+        Ok(()) => EXIT_OK,
+        // A closed pipe (`| head`) is not a failure of the check.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+        Err(e) => fail(&format!("cannot write the report: {e}")),
+    }
+}
+
+fn check(args: CheckArgs) -> i32 {
+    let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
+    let root = match discover::find_root(&start, args.config.as_deref()) {
+        Ok(root) => root,
+        Err(message) => return fail(&message),
+    };
+    let mut report = match crate::check(&root, args.today) {
+        Ok(report) => report,
+        Err(message) => return fail(&message),
+    };
+    if let Some(limits) = report_limits(&root.dir, &args.paths) {
+        report.retain(|path| {
+            limits.iter().any(|limit| limit.is_empty() || path == limit || path.starts_with(&format!("{limit}/")))
+        });
+    }
+
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    };
+    let options = RenderOptions {
+        color,
+        statistics: args.statistics,
+        quiet: args.quiet,
+        show_suppressed: args.show_suppressed,
+        root: display_root(&root.dir),
+    };
+    let written = write_stdout(&render::render(args.format, &report, &options));
+    if written != EXIT_OK {
+        return written;
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    match report.max_severity() {
+        Some(severity) if severity >= threshold && !args.exit_zero => EXIT_FINDINGS,
+        _ => EXIT_OK,
+    }
+}
+
+/// The given paths relative to the root (`/`-separated), or `None` when the whole repository is reported.
+fn report_limits(root: &Path, paths: &[PathBuf]) -> Option<Vec<String>> {
+    if paths.is_empty() {
+        return None;
+    }
+    let limits: Vec<String> = paths
+        .iter()
+        .filter_map(|p| {
+            let absolute = std::path::absolute(p).ok()?;
+            let relative = absolute.strip_prefix(root).ok()?;
+            let parts: Vec<String> = relative
+                .components()
+                .filter(|c| !matches!(c, std::path::Component::CurDir))
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Some(parts.join("/"))
+        })
+        .collect();
+    (!limits.iter().any(String::is_empty)).then_some(limits)
+}
+
+/// The root as shown in reports: relative to the current directory when inside it.
+fn display_root(root: &Path) -> String {
+    let cwd = std::env::current_dir().ok().and_then(|c| std::path::absolute(c).ok());
+    match cwd.as_deref().and_then(|cwd| root.strip_prefix(cwd).ok()) {
+        Some(relative) if relative.as_os_str().is_empty() => ".".to_string(),
+        Some(relative) => relative.to_string_lossy().replace('\\', "/"),
+        None => root.to_string_lossy().replace('\\', "/"),
+    }
+}
+
+fn explain(rule: &str) -> i32 {
+    let Some(entry) = catalogue::find(rule) else {
+        let names = catalogue::builtin().iter().map(|e| e.name.as_str());
+        return match crate::suggest::did_you_mean(rule, names) {
+            Some(candidate) => fail(&format!("no rule named `{rule}`; did you mean `{candidate}`?")),
+            None => fail(&format!("no rule named `{rule}`; `hybridlint rules` lists them")),
+        };
+    };
+    let mut text = format!(
+        "{}\n\n  {}\n\n  default severity: {}\n  category: {}\n\n{}\n",
+        entry.name,
+        entry.summary,
+        entry.severity,
+        entry.category,
+        entry.explanation.trim_end()
+    );
+    if let Some(example) = &entry.example {
+        text.push_str(&format!("\nExample:\n\n{}\n", indent(example.trim_end())));
+    }
+    text.push_str("\nSources:\n");
+    for source in &entry.sources {
+        text.push_str(&format!("  - {source}\n"));
+    }
+    write_stdout(&text)
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| if l.is_empty() { String::new() } else { format!("    {l}") }).collect::<Vec<_>>().join("\n")
+}
+
+fn list_rules(format: ListFormat) -> i32 {
+    let entries = catalogue::builtin();
+    let text = match format {
+        ListFormat::Json => {
+            #[derive(serde::Serialize)]
+            struct Row<'e> {
+                name: &'e str,
+                severity: Severity,
+                category: &'e str,
+                summary: &'e str,
+            }
+            let rules: Vec<Row<'_>> = entries
+                .iter()
+                .map(|e| Row { name: &e.name, severity: e.severity, category: &e.category, summary: &e.summary })
+                .collect();
+            let mut json = serde_json::to_string_pretty(&serde_json::json!({ "rules": rules })).unwrap_or_default();
+            json.push('\n');
+            json
+        }
+        ListFormat::Human => {
+            let width = entries.iter().map(|e| e.name.len()).max().unwrap_or(0);
+            let mut text = String::new();
+            let mut category = "";
+            for e in entries {
+                if e.category != category {
+                    category = &e.category;
+                    text.push_str(&format!("{}{category}\n", if text.is_empty() { "" } else { "\n" }));
+                }
+                text.push_str(&format!("  {:<width$}  {:<7}  {}\n", e.name, e.severity.as_str(), e.summary));
+            }
+            text
+        }
+    };
+    write_stdout(&text)
+}

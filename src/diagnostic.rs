@@ -1,0 +1,145 @@
+//! The one diagnostic type every rule produces and every output format renders.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::rules::Rule;
+use crate::source::Span;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A place in a file with what it has to do with the finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Why a finding is not counted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuppressionKind {
+    Allow,
+    Exception,
+    Baseline,
+}
+
+/// One finding.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// The rule's stable name (`duplicate-proxy-address`, or a custom rule's name).
+    pub rule: Cow<'static, str>,
+    /// Set by the severity stage from the catalogue and `[lint.rules]`; a rule may raise or lower its
+    /// default for one finding (`severity_hint`) before that.
+    pub severity: Severity,
+    severity_hint: Option<Severity>,
+    pub message: String,
+    /// The offending value.
+    pub primary: Label,
+    /// Every other object involved.
+    pub labels: Vec<Label>,
+    pub notes: Vec<String>,
+    pub help: Option<String>,
+    /// The recipient (or policy) the finding is about.
+    pub recipient: Option<String>,
+    pub suppressed: Option<Suppression>,
+}
+
+impl Diagnostic {
+    pub fn new(rule: Rule, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            rule: Cow::Borrowed(rule.name()),
+            severity: Severity::Error,
+            severity_hint: None,
+            message: message.into(),
+            primary: Label { span, message: String::new() },
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: None,
+            recipient: None,
+            suppressed: None,
+        }
+    }
+
+    /// The text under the primary span.
+    pub fn primary_label(mut self, message: impl Into<String>) -> Self {
+        self.primary.message = message.into();
+        self
+    }
+
+    pub fn label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn recipient(mut self, name: impl Into<String>) -> Self {
+        self.recipient = Some(name.into());
+        self
+    }
+
+    /// This finding's severity differs from the rule's default (e.g. a warning that becomes an error when a
+    /// move is already planned). A `[lint.rules]` override still wins.
+    pub fn severity_hint(mut self, severity: Severity) -> Self {
+        self.severity_hint = Some(severity);
+        self
+    }
+
+    pub(crate) fn hinted_severity(&self) -> Option<Severity> {
+        self.severity_hint
+    }
+
+    /// The order of the report: file, line, column (byte offsets order the same way), rule, message.
+    pub fn sort_key(&self) -> (u32, u32, u32, &str, &str) {
+        let span = self.primary.span;
+        (span.file, span.start, span.end, &self.rule, &self.message)
+    }
+}

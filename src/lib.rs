@@ -1,0 +1,158 @@
+//! hybridlint: an offline linter for Exchange hybrid recipient configuration kept as code.
+//!
+//! The pipeline, in [`check`]: discover files -> read -> parse and build the model -> derive effective
+//! addresses and indexes -> run rules -> apply severities -> sort. Rendering is separate ([`render`]).
+
+pub mod address;
+pub mod build;
+pub mod catalogue;
+pub mod cli;
+pub mod cloud;
+pub mod derive;
+pub mod diagnostic;
+pub mod discover;
+pub mod model;
+pub mod render;
+pub mod rules;
+pub mod source;
+pub mod suggest;
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::Root;
+use crate::model::Model;
+use crate::source::{SourceFile, SourceFiles};
+
+/// What a run needs besides the files.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--today`; else `[lint] today`; else the system's UTC date.
+    pub today: Option<Date>,
+    /// The root configuration's path relative to the root.
+    pub root_config: String,
+}
+
+/// Counts for the summary line and the JSON `summary`.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub recipients: usize,
+    pub policies: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub suppressed: usize,
+}
+
+/// The result of a check: the files (for rendering) and the sorted findings.
+pub struct Report {
+    pub files: SourceFiles,
+    pub diagnostics: Vec<Diagnostic>,
+    pub today: Date,
+    pub summary: Summary,
+}
+
+impl Report {
+    /// Keeps the findings that involve a file for which `keep(path)` holds, through their primary or any
+    /// secondary label, and recounts the summary.
+    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        let files = &self.files;
+        self.diagnostics.retain(|d| {
+            std::iter::once(&d.primary).chain(&d.labels).any(|label| keep(&files.get(label.span.file).path))
+        });
+        count(&mut self.summary, &self.diagnostics);
+    }
+
+    /// The highest severity among findings that are not suppressed.
+    pub fn max_severity(&self) -> Option<Severity> {
+        self.diagnostics.iter().filter(|d| d.suppressed.is_none()).map(|d| d.severity).max()
+    }
+}
+
+/// Reads the root configuration, discovers and reads every file, and lints them.
+pub fn check(root: &Root, today: Option<Date>) -> Result<Report, String> {
+    let config_text = std::fs::read(&root.config)
+        .map_err(|e| format!("cannot read the root configuration `{}`: {e}", root.config.display()))?;
+    let config_text = String::from_utf8_lossy(&config_text);
+    let paths = discover::discover(root, &config_text);
+    let files: Vec<SourceFile> = paths
+        .into_par_iter()
+        .map(|path| {
+            let bytes = std::fs::read(root.dir.join(&path));
+            match bytes {
+                Ok(bytes) => SourceFile::from_bytes(path, bytes),
+                Err(e) => SourceFile::unreadable(path, e.to_string()),
+            }
+        })
+        .collect();
+    let root_config = root.config.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(lint(SourceFiles::new(files), &Options { today, root_config }))
+}
+
+/// Lints files already in memory (paths relative to the root). The core of [`check`], and what tests use.
+pub fn lint(files: SourceFiles, options: &Options) -> Report {
+    let (diagnostics, summary, today) = {
+        let (model, mut diagnostics) = build::build_model(&files, &options.root_config);
+        let today = options
+            .today
+            .or(model.lint.today.as_ref().map(|t| t.value))
+            .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
+        let derived = derive::Derived::new(&model);
+        let rule_names: Vec<String> = catalogue::builtin().iter().map(|e| e.name.clone()).collect();
+        let context = rules::Context { model: &model, derived: &derived, files: &files, rule_names: &rule_names };
+        diagnostics.extend(rules::run(&context));
+        let diagnostics = apply_severities(diagnostics, &model);
+        let summary = Summary {
+            files: files.len(),
+            recipients: model.recipients.len(),
+            policies: model.policies.len(),
+            ..Summary::default()
+        };
+        (diagnostics, summary, today)
+    };
+    let mut report = Report { files, diagnostics, today, summary };
+    report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    count(&mut report.summary, &report.diagnostics);
+    report
+}
+
+/// Sets each finding's severity: the catalogue default, or the rule's own hint for this finding, unless
+/// `[lint.rules]` overrides it; `off` removes the finding.
+fn apply_severities(diagnostics: Vec<Diagnostic>, model: &Model<'_>) -> Vec<Diagnostic> {
+    let defaults: HashMap<&str, Severity> =
+        catalogue::builtin().iter().map(|e| (e.name.as_str(), e.severity)).collect();
+    let overrides: HashMap<&str, Option<Severity>> =
+        model.lint.rules.iter().map(|(name, level)| (name.value.as_ref(), level.value)).collect();
+    diagnostics
+        .into_iter()
+        .filter_map(|mut d| {
+            let severity = match overrides.get(d.rule.as_ref()) {
+                Some(level) => (*level)?,
+                None => {
+                    d.hinted_severity().or_else(|| defaults.get(d.rule.as_ref()).copied()).unwrap_or(Severity::Error)
+                }
+            };
+            d.severity = severity;
+            Some(d)
+        })
+        .collect()
+}
+
+fn count(summary: &mut Summary, diagnostics: &[Diagnostic]) {
+    (summary.errors, summary.warnings, summary.infos, summary.suppressed) = (0, 0, 0, 0);
+    for d in diagnostics {
+        if d.suppressed.is_some() {
+            summary.suppressed += 1;
+            continue;
+        }
+        match d.severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+            Severity::Info => summary.infos += 1,
+        }
+    }
+}

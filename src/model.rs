@@ -1,0 +1,303 @@
+//! The one internal model of a configuration repository. Built once by [`crate::build`]; rules read only
+//! this, never TOML types. Strings borrow from the source text where the TOML had no escapes.
+
+use std::borrow::Cow;
+
+use jiff::civil::Date;
+
+use crate::source::{Span, Spanned};
+
+pub type Str<'a> = Cow<'a, str>;
+pub type SStr<'a> = Spanned<Str<'a>>;
+
+/// The whole repository.
+#[derive(Debug, Default)]
+pub struct Model<'a> {
+    pub tenant: Option<Tenant<'a>>,
+    pub lint: LintSettings<'a>,
+    /// In file order, then in the order written.
+    pub recipients: Vec<Recipient<'a>>,
+    pub policies: Vec<AddressPolicy<'a>>,
+    /// Files whose content could not be read into the model (syntax errors): findings that depend on
+    /// the whole repository say so.
+    pub incomplete_files: Vec<crate::source::FileId>,
+}
+
+#[derive(Debug)]
+pub struct Tenant<'a> {
+    pub span: Span,
+    pub name: SStr<'a>,
+    pub accepted_domains: Vec<SStr<'a>>,
+    pub routing_domain: Option<SStr<'a>>,
+    pub hybrid: bool,
+}
+
+impl Tenant<'_> {
+    /// `<tenant>.onmicrosoft.com`: the initial (MOERA) domain.
+    pub fn initial_domain(&self) -> String {
+        format!("{}.onmicrosoft.com", self.name.value.to_ascii_lowercase())
+    }
+
+    /// `<tenant>.mail.onmicrosoft.com` unless `routing_domain` overrides it.
+    pub fn routing_domain(&self) -> String {
+        match &self.routing_domain {
+            Some(domain) => domain.value.to_ascii_lowercase(),
+            None => format!("{}.mail.onmicrosoft.com", self.name.value.to_ascii_lowercase()),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct LintSettings<'a> {
+    pub include: Vec<SStr<'a>>,
+    pub exclude: Vec<SStr<'a>>,
+    pub today: Option<Spanned<Date>>,
+    pub license_grace_days: Option<Spanned<i64>>,
+    pub grace_warning_days: Option<Spanned<i64>>,
+    /// `[lint.rules]`: rule name -> severity (`None` = off).
+    pub rules: Vec<(SStr<'a>, Spanned<Option<crate::diagnostic::Severity>>)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    OnPremises,
+    Cloud,
+}
+
+macro_rules! recipient_types {
+    ($($variant:ident),* $(,)?) => {
+        /// Exchange `RecipientTypeDetails`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum RecipientType { $($variant),* }
+
+        impl RecipientType {
+            pub const ALL: &'static [RecipientType] = &[$(RecipientType::$variant),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(RecipientType::$variant => stringify!($variant)),* }
+            }
+
+            pub fn parse(text: &str) -> Option<RecipientType> {
+                match text { $(stringify!($variant) => Some(RecipientType::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+recipient_types!(
+    UserMailbox,
+    SharedMailbox,
+    RoomMailbox,
+    EquipmentMailbox,
+    LinkedMailbox,
+    RemoteUserMailbox,
+    RemoteSharedMailbox,
+    RemoteRoomMailbox,
+    RemoteEquipmentMailbox,
+    MailUser,
+    MailContact,
+    MailUniversalDistributionGroup,
+    MailUniversalSecurityGroup,
+    RoomList,
+    DynamicDistributionGroup,
+    GroupMailbox,
+);
+
+impl RecipientType {
+    pub fn is_remote_mailbox(self) -> bool {
+        use RecipientType::*;
+        matches!(self, RemoteUserMailbox | RemoteSharedMailbox | RemoteRoomMailbox | RemoteEquipmentMailbox)
+    }
+
+    /// Every kind of mailbox, wherever it is hosted.
+    pub fn is_mailbox(self) -> bool {
+        use RecipientType::*;
+        self.is_remote_mailbox()
+            || matches!(
+                self,
+                UserMailbox | SharedMailbox | RoomMailbox | EquipmentMailbox | LinkedMailbox | GroupMailbox
+            )
+    }
+
+    /// Objects with a userPrincipalName: every mailbox type and `MailUser`.
+    pub fn is_user_object(self) -> bool {
+        (self.is_mailbox() && self != RecipientType::GroupMailbox) || self == RecipientType::MailUser
+    }
+
+    pub fn is_group(self) -> bool {
+        use RecipientType::*;
+        matches!(
+            self,
+            MailUniversalDistributionGroup
+                | MailUniversalSecurityGroup
+                | RoomList
+                | DynamicDistributionGroup
+                | GroupMailbox
+        )
+    }
+
+    /// Types that have an ExternalEmailAddress.
+    pub fn has_external_address(self) -> bool {
+        matches!(self, RecipientType::MailUser | RecipientType::MailContact)
+    }
+}
+
+/// One `[[recipient]]`.
+#[derive(Debug)]
+pub struct Recipient<'a> {
+    /// The `[[recipient]]` table as a whole.
+    pub span: Span,
+    pub name: SStr<'a>,
+    pub kind: Spanned<RecipientType>,
+    pub source: Source,
+    pub source_span: Option<Span>,
+    pub synced: Option<Spanned<bool>>,
+    pub upn: Option<SStr<'a>>,
+    pub alias: Option<SStr<'a>>,
+    pub mail: Option<SStr<'a>>,
+    pub display_name: Option<SStr<'a>>,
+    pub given_name: Option<SStr<'a>>,
+    pub surname: Option<SStr<'a>>,
+    pub initials: Option<SStr<'a>>,
+    pub department: Option<SStr<'a>>,
+    pub company: Option<SStr<'a>>,
+    pub state_or_province: Option<SStr<'a>>,
+    pub custom_attributes: [Option<SStr<'a>>; 15],
+    pub proxy_addresses: Vec<SStr<'a>>,
+    pub email_address_policy_enabled: Option<Spanned<bool>>,
+    pub remote_routing_address: Option<SStr<'a>>,
+    pub external_email_address: Option<SStr<'a>>,
+    pub exchange_guid: Option<SStr<'a>>,
+    pub archive_guid: Option<SStr<'a>>,
+    pub archive: Option<Spanned<bool>>,
+    pub licensed: Option<Spanned<bool>>,
+    pub provisioned: Option<Spanned<Date>>,
+    pub litigation_hold: Option<Spanned<bool>>,
+    pub forwarding_smtp_address: Option<SStr<'a>>,
+    pub forwarding_address: Option<SStr<'a>>,
+    pub members: Vec<SStr<'a>>,
+    pub move_status: Option<SStr<'a>>,
+    /// `allow = { rule = "reason" }`.
+    pub allow: Vec<(SStr<'a>, SStr<'a>)>,
+}
+
+impl<'a> Recipient<'a> {
+    pub fn new(span: Span, name: SStr<'a>, kind: Spanned<RecipientType>) -> Self {
+        Recipient {
+            span,
+            name,
+            kind,
+            source: Source::OnPremises,
+            source_span: None,
+            synced: None,
+            upn: None,
+            alias: None,
+            mail: None,
+            display_name: None,
+            given_name: None,
+            surname: None,
+            initials: None,
+            department: None,
+            company: None,
+            state_or_province: None,
+            custom_attributes: Default::default(),
+            proxy_addresses: Vec::new(),
+            email_address_policy_enabled: None,
+            remote_routing_address: None,
+            external_email_address: None,
+            exchange_guid: None,
+            archive_guid: None,
+            archive: None,
+            licensed: None,
+            provisioned: None,
+            litigation_hold: None,
+            forwarding_smtp_address: None,
+            forwarding_address: None,
+            members: Vec::new(),
+            move_status: None,
+            allow: Vec::new(),
+        }
+    }
+
+    pub fn kind(&self) -> RecipientType {
+        self.kind.value
+    }
+
+    /// Synced to Entra ID by Entra Connect: on-premises, `synced` not false, and never a dynamic group.
+    pub fn is_synced(&self) -> bool {
+        self.source == Source::OnPremises
+            && match &self.synced {
+                Some(s) => s.value,
+                None => self.kind() != RecipientType::DynamicDistributionGroup,
+            }
+    }
+
+    /// The mailbox lives in Exchange Online: every `Remote*Mailbox`, and every cloud-mastered mailbox.
+    pub fn is_hosted_in_exchange_online(&self) -> bool {
+        let kind = self.kind();
+        kind.is_remote_mailbox() || (self.source == Source::Cloud && kind.is_mailbox())
+    }
+
+    pub fn is_licensed(&self) -> bool {
+        self.licensed.as_ref().is_some_and(|l| l.value)
+    }
+}
+
+/// `include` precanned recipient scopes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncludedRecipients {
+    AllRecipients,
+    MailboxUsers,
+    Resources,
+    MailUsers,
+    MailContacts,
+    MailGroups,
+}
+
+impl IncludedRecipients {
+    pub const NAMES: &'static [&'static str] =
+        &["AllRecipients", "MailboxUsers", "Resources", "MailUsers", "MailContacts", "MailGroups"];
+
+    pub fn parse(text: &str) -> Option<IncludedRecipients> {
+        use IncludedRecipients::*;
+        Some(match text {
+            "AllRecipients" => AllRecipients,
+            "MailboxUsers" => MailboxUsers,
+            "Resources" => Resources,
+            "MailUsers" => MailUsers,
+            "MailContacts" => MailContacts,
+            "MailGroups" => MailGroups,
+            _ => return None,
+        })
+    }
+}
+
+/// Address-policy conditions: each property's values are ORed, properties are ANDed.
+#[derive(Debug, Default)]
+pub struct PolicyConditions<'a> {
+    pub span: Option<Span>,
+    /// (property key, accepted values); property keys as in `[[recipient]]` (`department`, ...).
+    pub properties: Vec<(SStr<'a>, Vec<SStr<'a>>)>,
+}
+
+/// One `[[email_address_policy]]`.
+#[derive(Debug)]
+pub struct AddressPolicy<'a> {
+    pub span: Span,
+    pub name: SStr<'a>,
+    pub priority: Option<Spanned<i64>>,
+    pub default: Option<Spanned<bool>>,
+    pub include: Vec<Spanned<IncludedRecipients>>,
+    pub include_span: Option<Span>,
+    pub conditions: PolicyConditions<'a>,
+    pub recipient_filter: Option<SStr<'a>>,
+    pub templates: Vec<SStr<'a>>,
+    pub source: Source,
+    pub source_span: Option<Span>,
+}
+
+impl AddressPolicy<'_> {
+    pub fn is_default(&self) -> bool {
+        self.default.as_ref().is_some_and(|d| d.value)
+    }
+}

@@ -1,0 +1,114 @@
+//! The rule registry: every built-in rule's stable name, and the checks that produce them.
+//!
+//! Each family lives in its own module with a `check` function, and its catalogue entries (explanation,
+//! sources) in the `policies/` file of the same name. Adding a rule: a variant here, an entry in the
+//! family's policies file, the code in the family's module, and fixtures under `tests/fixtures/rules/`.
+
+use rayon::prelude::*;
+
+use crate::derive::Derived;
+use crate::diagnostic::Diagnostic;
+use crate::model::Model;
+use crate::source::{SourceFiles, Span};
+
+mod addresses;
+mod identity;
+mod input;
+
+macro_rules! rules {
+    ($($variant:ident = $name:literal,)*) => {
+        /// A built-in rule.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Rule { $($variant),* }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
+
+            /// The stable name used in output, configuration and `explain`.
+            pub fn name(self) -> &'static str {
+                match self { $(Rule::$variant => $name),* }
+            }
+        }
+    };
+}
+
+rules! {
+    // Input (produced while files are read and the model is built, and by `input::check`)
+    TomlSyntax = "toml-syntax",
+    Schema = "schema",
+    DuplicateName = "duplicate-name",
+    TenantConfig = "tenant-config",
+    UnknownReference = "unknown-reference",
+    UnknownRule = "unknown-rule",
+    // Addresses
+    DuplicateProxyAddress = "duplicate-proxy-address",
+    DuplicateProxyAddressInRecipient = "duplicate-proxy-address-in-recipient",
+    PrimarySmtpCount = "primary-smtp-count",
+    InvalidProxyAddress = "invalid-proxy-address",
+    PrimaryDomainNotAccepted = "primary-domain-not-accepted",
+    OnmicrosoftPrimary = "onmicrosoft-primary",
+    AddressDroppedBySync = "address-dropped-by-sync",
+    TooManyProxyAddresses = "too-many-proxy-addresses",
+    // Identity
+    UpnNotUnique = "upn-not-unique",
+    InvalidUpn = "invalid-upn",
+    UpnDomainNotVerified = "upn-domain-not-verified",
+    AliasNotUnique = "alias-not-unique",
+    InvalidAlias = "invalid-alias",
+}
+
+/// What every check reads.
+pub struct Context<'m> {
+    pub model: &'m Model<'m>,
+    pub derived: &'m Derived<'m>,
+    pub files: &'m SourceFiles,
+    /// Names of every rule that exists (built-in and custom), for `unknown-rule`.
+    pub rule_names: &'m [String],
+}
+
+impl Context<'_> {
+    /// The span of `range` (byte offsets into `value`) inside the string literal at `span`, so that a
+    /// finding can underline one character of a value. Falls back to the whole literal when the string
+    /// was written with escapes (its text differs from the value).
+    pub fn span_within(&self, span: Span, value: &str, range: std::ops::Range<usize>) -> Span {
+        let literal = self.files.text(span);
+        let quote = if literal.starts_with("\"\"\"") || literal.starts_with("'''") { 3 } else { 1 };
+        match literal.get(quote..literal.len().saturating_sub(quote)) {
+            Some(inner) if inner == value && range.end <= value.len() => Span {
+                file: span.file,
+                start: span.start + (quote + range.start) as u32,
+                end: span.start + (quote + range.end) as u32,
+            },
+            _ => span,
+        }
+    }
+}
+
+type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
+
+/// Every family of checks, in the order their findings are collected (the report is sorted anyway).
+const CHECKS: &[(&str, Check)] =
+    &[("input", input::check), ("addresses", addresses::check), ("identity", identity::check)];
+
+/// Runs every check, families in parallel.
+pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
+    CHECKS
+        .par_iter()
+        .map(|(_, check)| {
+            let mut found = Vec::new();
+            check(cx, &mut found);
+            found
+        })
+        .flatten_iter()
+        .collect()
+}
+
+/// "`a`, `b` and `c`"
+pub fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("`{}`", s.as_ref())).collect();
+    match quoted.len() {
+        0 => String::new(),
+        1 => quoted[0].clone(),
+        n => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
