@@ -126,7 +126,7 @@ pub fn check_proxy_address(text: &str) -> Result<(), AddressProblem> {
     if parsed.is_smtp() {
         check_smtp_address(parsed.address).map_err(|p| AddressProblem { at: p.at.map(shift), ..p })
     } else if prefix.eq_ignore_ascii_case("x500") && !parsed.address.starts_with('/') {
-        Err(AddressProblem::new("an X500 address must start with `/` (as in `X500:/o=Contoso/ou=...`)", None))
+        Err(AddressProblem::new("does not start with `/`, as an X500 address must (`X500:/o=Contoso/ou=...`)", None))
     } else if parsed.address.is_empty() {
         Err(AddressProblem::new("has nothing after the `TYPE:` prefix", None))
     } else {

@@ -89,9 +89,16 @@ fn build_file(file: FileId, source: &SourceFile, is_root: bool) -> FilePart<'_> 
     if !errors.is_empty() {
         // A recovered table can hold half-read values; findings on them would mislead, so the file is
         // reported and left out of the model.
+        // Recovery after one mistake often yields several errors on the same line; the first says it.
+        let mut reported_lines = Vec::new();
         for error in &errors {
             // Only the message and span: the error's Debug and Display forms carry the whole input.
             let range = error.span().unwrap_or(0..0);
+            let line = source.line_index_of(range.start);
+            if reported_lines.contains(&line) {
+                continue;
+            }
+            reported_lines.push(line);
             reader.push(
                 Diagnostic::new(Rule::TomlSyntax, reader.span(range), error.message().to_string())
                     .primary_label("here")
@@ -519,7 +526,7 @@ impl Reader {
                     Diagnostic::new(
                         Rule::Schema,
                         key_span,
-                        format!("`{key}` does not apply to a {source} `{}`", kind.name()),
+                        format!("`{key}` does not apply to `{}` ({source})", kind.name()),
                     )
                     .primary_label(format!("applies only to {}", applies.describe()))
                     .label(recipient.kind.span, "the recipient's type")

@@ -1,0 +1,48 @@
+//! Helpers shared by the integration tests: load a fixture repository into memory and lint it.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use hybridlint::render::{Format, RenderOptions, render};
+use hybridlint::source::{SourceFile, SourceFiles};
+use hybridlint::{Options, Report};
+
+/// The evaluation date every test pins.
+pub const TODAY: &str = "2026-11-22";
+
+pub fn fixtures() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
+}
+
+/// Every file under `dir`, with the rule fixtures' default `hybridlint.toml` when it brings none.
+pub fn load(dir: &Path) -> SourceFiles {
+    let mut files = Vec::new();
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.expect("fixture directory is readable");
+        if entry.file_type().is_file() {
+            let relative = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            files.push(SourceFile::from_bytes(relative, std::fs::read(entry.path()).unwrap()));
+        }
+    }
+    if !files.iter().any(|f| f.path == "hybridlint.toml") {
+        let default = std::fs::read(fixtures().join("rules/default-hybridlint.toml")).unwrap();
+        files.push(SourceFile::from_bytes("hybridlint.toml".into(), default));
+    }
+    SourceFiles::new(files)
+}
+
+pub fn lint_dir(dir: &Path) -> Report {
+    let options = Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into() };
+    hybridlint::lint(load(dir), &options)
+}
+
+/// The human rendering (no colour) followed by the JSON rendering: what the snapshots hold.
+pub fn rendered(report: &Report) -> String {
+    let options = RenderOptions { root: ".".into(), ..RenderOptions::default() };
+    format!(
+        "---- human ----\n{}---- json ----\n{}",
+        render(Format::Human, report, &options),
+        render(Format::Json, report, &options)
+    )
+}
