@@ -12,6 +12,7 @@ const FILES: &[(&str, &str)] = &[
     ("policies/input.toml", include_str!("../policies/input.toml")),
     ("policies/addresses.toml", include_str!("../policies/addresses.toml")),
     ("policies/identity.toml", include_str!("../policies/identity.toml")),
+    ("policies/email-address-policies.toml", include_str!("../policies/email-address-policies.toml")),
 ];
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -33,11 +33,31 @@ enum Command {
         /// The rule's name, e.g. duplicate-proxy-address
         rule: String,
     },
+    /// Which email address policy applies to a recipient, and the addresses it generates
+    Addresses {
+        /// The recipient's name
+        name: String,
+        #[command(flatten)]
+        repository: RepositoryArgs,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
     /// The rule catalogue: name, default severity, category, summary
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+}
+
+/// Where the repository is, for commands that read one but report no findings.
+#[derive(clap::Args)]
+struct RepositoryArgs {
+    /// A path inside the repository (default: the current directory)
+    #[arg(long, value_name = "PATH", default_value = ".")]
+    path: PathBuf,
+    /// The root configuration file (default: the nearest hybridlint.toml upwards)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -113,6 +133,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Check(args) => check(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
+        Command::Addresses { name, repository, format } => addresses(&name, &repository, format),
     }
 }
 
@@ -204,6 +225,37 @@ fn display_root(root: &Path) -> String {
         Some(relative) if relative.as_os_str().is_empty() => ".".to_string(),
         Some(relative) => relative.to_string_lossy().replace('\\', "/"),
         None => root.to_string_lossy().replace('\\', "/"),
+    }
+}
+
+fn addresses(name: &str, repository: &RepositoryArgs, format: ListFormat) -> i32 {
+    let root = match discover::find_root(&repository.path, repository.config.as_deref()) {
+        Ok(root) => root,
+        Err(message) => return fail(&message),
+    };
+    let (files, options) = match crate::load(&root, None) {
+        Ok(loaded) => loaded,
+        Err(message) => return fail(&message),
+    };
+    let result = crate::inspect(&files, &options, |model, derived| {
+        crate::commands::addresses::report(model, derived, &files, name).ok_or_else(|| {
+            let names = model.recipients.iter().map(|r| r.name.value.as_ref());
+            match crate::suggest::did_you_mean(name, names) {
+                Some(candidate) => format!("no recipient named `{name}`; did you mean `{candidate}`?"),
+                None => format!("no recipient named `{name}`"),
+            }
+        })
+    });
+    match result {
+        Ok(report) => write_stdout(&match format {
+            ListFormat::Human => report.to_human(),
+            ListFormat::Json => {
+                let mut json = serde_json::to_string_pretty(&report).unwrap_or_default();
+                json.push('\n');
+                json
+            }
+        }),
+        Err(message) => fail(&message),
     }
 }
 

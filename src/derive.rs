@@ -14,7 +14,8 @@ use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
 use crate::address::{Caseless, ProxyAddress};
-use crate::model::{Model, Recipient};
+use crate::model::Model;
+use crate::policy::{Policies, template};
 use crate::source::Span;
 
 pub type FastMap<K, V> = HashMap<K, V, FxBuildHasher>;
@@ -27,6 +28,8 @@ pub enum Origin {
     /// A mail user's or contact's `external_email_address`, which Exchange uses as its primary address
     /// when it has no `SMTP:` address of its own.
     ExternalAddress,
+    /// Stamped by an email address policy (index in `Model::policies`) from one of its templates.
+    Generated { policy: u32, template: u32 },
 }
 
 #[derive(Clone, Debug)]
@@ -35,9 +38,23 @@ pub struct EffectiveAddress<'m> {
     pub recipient: u32,
     /// The whole value, `TYPE:address`.
     pub text: Cow<'m, str>,
-    /// Where it was written (the `proxy_addresses` entry, or the value it was derived from).
+    /// Where it was written: the `proxy_addresses` entry, the external address, or the policy template.
     pub span: Span,
     pub origin: Origin,
+}
+
+/// A generated address that another recipient already had, so Exchange stamped a numbered variant.
+#[derive(Clone, Debug)]
+pub struct Collision {
+    pub recipient: u32,
+    /// Index in `Model::policies`, and of the template in the policy.
+    pub policy: u32,
+    pub template: u32,
+    /// What the template produced, and what was stamped instead (`john.smith2@contoso.com`).
+    pub wanted: String,
+    pub stamped: String,
+    /// The recipient that already had `wanted`.
+    pub holder: u32,
 }
 
 impl EffectiveAddress<'_> {
@@ -74,11 +91,16 @@ impl TenantDomains {
 /// Everything derived from the model, built once.
 pub struct Derived<'m> {
     pub tenant: Option<TenantDomains>,
+    pub policies: Policies<'m>,
+    /// Per recipient: the policy that stamps its addresses (index into `policies.compiled`).
+    pub applied_policy: Vec<Option<u32>>,
+    /// Generated addresses Exchange had to number, in recipient order.
+    pub collisions: Vec<Collision>,
     addresses: Vec<EffectiveAddress<'m>>,
     /// `addresses[starts[i]..starts[i + 1]]` are recipient `i`'s.
     starts: Vec<u32>,
     /// Address (type and value, case-insensitive) -> the first effective address that has it, keyed by
-    /// the text in `addresses` (a table of ids, so that derived, owned texts are indexed like the rest).
+    /// the text in `addresses` (a table of ids, so that generated, owned texts are indexed like the rest).
     address_index: HashTable<u32>,
     /// (first holder, another holder) pairs of equal addresses, sorted.
     address_repeats: Vec<(u32, u32)>,
@@ -86,8 +108,19 @@ pub struct Derived<'m> {
     name_index: FastMap<Caseless<'m>, u32>,
 }
 
+/// An address a policy generates for one recipient, before it is merged with the explicit ones.
+struct Generated {
+    recipient: u32,
+    /// `local@domain`
+    address: String,
+    primary: bool,
+    policy: u32,
+    template: u32,
+    span: Span,
+}
+
 impl<'m> Derived<'m> {
-    pub fn new(model: &'m Model<'_>) -> Derived<'m> {
+    pub fn new(model: &'m Model<'m>) -> Derived<'m> {
         let tenant = model.tenant.as_ref().map(|t| TenantDomains {
             name: t.name.value.to_ascii_lowercase(),
             hybrid: t.hybrid,
@@ -96,20 +129,26 @@ impl<'m> Derived<'m> {
             routing: t.routing_domain(),
             coexistence: format!("{}.mail.onmicrosoft.com", t.name.value.to_ascii_lowercase()),
         });
+        let policies = Policies::new(&model.policies);
 
-        let mut addresses = Vec::with_capacity(model.recipients.len() * 5);
-        let mut starts = Vec::with_capacity(model.recipients.len() + 1);
-        for (index, recipient) in model.recipients.iter().enumerate() {
-            starts.push(addresses.len() as u32);
-            push_effective_addresses(index as u32, recipient, &mut addresses);
-        }
-        starts.push(addresses.len() as u32);
+        let (explicit, explicit_starts) = explicit_addresses(model);
+        let mut applied_policy = vec![None; model.recipients.len()];
+        let mut collisions = Vec::new();
+        let generated = if policies.is_empty() {
+            Vec::new()
+        } else {
+            generate(model, &policies, &explicit, &mut applied_policy, &mut collisions)
+        };
+        let (addresses, starts) = merge(model, explicit, &explicit_starts, generated);
 
         let mut derived = Derived {
             tenant,
+            policies,
+            applied_policy,
+            collisions,
             addresses,
             starts,
-            address_index: HashTable::with_capacity(0),
+            address_index: HashTable::new(),
             address_repeats: Vec::new(),
             name_index: FastMap::with_capacity_and_hasher(model.recipients.len(), FxBuildHasher),
         };
@@ -200,27 +239,208 @@ fn hash_caseless(text: &str) -> u64 {
     FxBuildHasher.hash_one(Caseless(text))
 }
 
-fn push_effective_addresses<'m>(index: u32, recipient: &'m Recipient<'_>, out: &mut Vec<EffectiveAddress<'m>>) {
-    let first = out.len();
-    for address in &recipient.proxy_addresses {
-        out.push(EffectiveAddress {
-            recipient: index,
-            text: Cow::Borrowed(&address.value),
+/// Every recipient's `proxy_addresses`, flat, with each recipient's start.
+fn explicit_addresses<'m>(model: &'m Model<'m>) -> (Vec<EffectiveAddress<'m>>, Vec<u32>) {
+    let mut addresses = Vec::with_capacity(model.recipients.len() * 5);
+    let mut starts = Vec::with_capacity(model.recipients.len() + 1);
+    for (index, recipient) in model.recipients.iter().enumerate() {
+        starts.push(addresses.len() as u32);
+        addresses.extend(recipient.proxy_addresses.iter().map(|address| EffectiveAddress {
+            recipient: index as u32,
+            text: Cow::Borrowed(address.value.as_ref()),
             span: address.span,
             origin: Origin::Explicit,
+        }));
+    }
+    starts.push(addresses.len() as u32);
+    (addresses, starts)
+}
+
+/// The addresses taken so far, explicit and generated, for numbering generated ones as Exchange does.
+struct TakenAddresses<'e, 'm> {
+    explicit: &'e [EffectiveAddress<'m>],
+    /// Generated addresses as `smtp:local@domain`, with their recipient; ids continue after `explicit`.
+    generated: Vec<(String, u32)>,
+    table: HashTable<u32>,
+}
+
+impl<'e, 'm> TakenAddresses<'e, 'm> {
+    fn new(explicit: &'e [EffectiveAddress<'m>]) -> Self {
+        let mut taken =
+            TakenAddresses { explicit, generated: Vec::new(), table: HashTable::with_capacity(explicit.len()) };
+        for id in 0..explicit.len() as u32 {
+            if taken.holder(&explicit[id as usize].text).is_none() {
+                taken.insert(id);
+            }
+        }
+        taken
+    }
+
+    fn text(&self, id: u32) -> &str {
+        match self.explicit.get(id as usize) {
+            Some(address) => &address.text,
+            None => &self.generated[id as usize - self.explicit.len()].0,
+        }
+    }
+
+    fn insert(&mut self, id: u32) {
+        let hash = hash_caseless(self.text(id));
+        let (explicit, generated) = (self.explicit, &self.generated);
+        self.table.insert_unique(hash, id, |&other| match explicit.get(other as usize) {
+            Some(address) => hash_caseless(&address.text),
+            None => hash_caseless(&generated[other as usize - explicit.len()].0),
         });
     }
-    let has_primary = out[first..].iter().any(|a| a.parsed().is_primary());
-    if !has_primary
-        && recipient.kind().has_external_address()
-        && let Some(external) = &recipient.external_email_address
-    {
-        let parsed = ProxyAddress::parse(&external.value);
-        let text = match parsed.prefix {
-            Some("SMTP") => Cow::Borrowed(external.value.as_ref()),
-            Some(_) => Cow::Owned(format!("SMTP:{}", parsed.address)),
-            None => Cow::Owned(format!("SMTP:{}", external.value)),
-        };
-        out.push(EffectiveAddress { recipient: index, text, span: external.span, origin: Origin::ExternalAddress });
+
+    /// The recipient that has this address (`TYPE:address`, case-insensitive), if any.
+    fn holder(&self, key: &str) -> Option<u32> {
+        let id = *self.table.find(hash_caseless(key), |&id| self.text(id).eq_ignore_ascii_case(key))?;
+        Some(match self.explicit.get(id as usize) {
+            Some(address) => address.recipient,
+            None => self.generated[id as usize - self.explicit.len()].1,
+        })
     }
+
+    fn add_generated(&mut self, key: String, recipient: u32) {
+        let id = (self.explicit.len() + self.generated.len()) as u32;
+        self.generated.push((key, recipient));
+        self.insert(id);
+    }
+}
+
+/// Runs every recipient's policy, in recipient order. A generated address that another recipient
+/// already has (explicitly, or generated earlier) gets Exchange's numbered variant instead.
+fn generate(
+    model: &Model<'_>,
+    policies: &Policies<'_>,
+    explicit: &[EffectiveAddress<'_>],
+    applied_policy: &mut [Option<u32>],
+    collisions: &mut Vec<Collision>,
+) -> Vec<Generated> {
+    let mut taken = TakenAddresses::new(explicit);
+    let mut generated = Vec::new();
+    for (index, recipient) in model.recipients.iter().enumerate() {
+        let Some(policy) = policies.applicable(recipient) else { continue };
+        applied_policy[index] = Some(policy as u32);
+        let compiled = &policies.compiled[policy];
+        let names = recipient.template_names();
+        for (template_index, template) in compiled.templates.iter().enumerate() {
+            let Ok(template) = template else { continue };
+            if !template.is_smtp() {
+                continue;
+            }
+            let Some(wanted) = template::expand(template, &names) else { continue };
+            let (local, domain) = wanted.rsplit_once('@').unwrap_or((&wanted, ""));
+            let mut address = wanted.clone();
+            let mut first_holder = None;
+            let mut number = 1;
+            let own = loop {
+                match taken.holder(&format!("smtp:{address}")) {
+                    None => break false,
+                    Some(holder) if holder == index as u32 => break true,
+                    Some(holder) => {
+                        first_holder.get_or_insert(holder);
+                        number += 1;
+                        address = format!("{local}{number}@{domain}");
+                    }
+                }
+            };
+            if let Some(holder) = first_holder {
+                collisions.push(Collision {
+                    recipient: index as u32,
+                    policy: compiled.index as u32,
+                    template: template_index as u32,
+                    wanted: wanted.clone(),
+                    stamped: address.clone(),
+                    holder,
+                });
+            }
+            if !own {
+                taken.add_generated(format!("smtp:{address}"), index as u32);
+            }
+            generated.push(Generated {
+                recipient: index as u32,
+                address,
+                primary: template.primary,
+                policy: compiled.index as u32,
+                template: template_index as u32,
+                span: compiled.policy.templates[template_index].span,
+            });
+        }
+    }
+    generated
+}
+
+/// Each recipient's effective set: explicit addresses (an explicit primary demoted to secondary when a
+/// policy stamps the primary), then generated ones not already there, then the external address as
+/// primary for a mail user or contact that still has none.
+fn merge<'m>(
+    model: &'m Model<'m>,
+    explicit: Vec<EffectiveAddress<'m>>,
+    explicit_starts: &[u32],
+    generated: Vec<Generated>,
+) -> (Vec<EffectiveAddress<'m>>, Vec<u32>) {
+    let mut addresses = Vec::with_capacity(explicit.len() + generated.len());
+    let mut starts = Vec::with_capacity(model.recipients.len() + 1);
+    let mut explicit = explicit.into_iter();
+    let mut generated = generated.into_iter().peekable();
+    let mut own_generated = Vec::new();
+    for (index, recipient) in model.recipients.iter().enumerate() {
+        starts.push(addresses.len() as u32);
+        let first = addresses.len();
+        let count = (explicit_starts[index + 1] - explicit_starts[index]) as usize;
+        own_generated.clear();
+        while let Some(g) = generated.next_if(|g| g.recipient == index as u32) {
+            own_generated.push(g);
+        }
+        let stamped_primary = own_generated.iter().find(|g| g.primary).map(|g| g.address.as_str());
+        for mut address in explicit.by_ref().take(count) {
+            if let Some(primary) = stamped_primary {
+                let parsed = address.parsed();
+                if parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(primary) {
+                    if !parsed.is_primary() {
+                        address.text = Cow::Owned(format!("SMTP:{}", parsed.address));
+                    }
+                } else if parsed.is_primary() {
+                    address.text = Cow::Owned(format!("smtp:{}", parsed.address));
+                }
+            }
+            addresses.push(address);
+        }
+        for g in own_generated.drain(..) {
+            let already = addresses[first..].iter().any(|a| {
+                let parsed = a.parsed();
+                parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(&g.address)
+            });
+            if !already {
+                let prefix = if g.primary { "SMTP" } else { "smtp" };
+                addresses.push(EffectiveAddress {
+                    recipient: index as u32,
+                    text: Cow::Owned(format!("{prefix}:{}", g.address)),
+                    span: g.span,
+                    origin: Origin::Generated { policy: g.policy, template: g.template },
+                });
+            }
+        }
+        let has_primary = addresses[first..].iter().any(|a| a.parsed().is_primary());
+        if !has_primary
+            && recipient.kind().has_external_address()
+            && let Some(external) = &recipient.external_email_address
+        {
+            let parsed = ProxyAddress::parse(&external.value);
+            let text = match parsed.prefix {
+                Some("SMTP") => Cow::Borrowed(external.value.as_ref()),
+                Some(_) => Cow::Owned(format!("SMTP:{}", parsed.address)),
+                None => Cow::Owned(format!("SMTP:{}", external.value)),
+            };
+            addresses.push(EffectiveAddress {
+                recipient: index as u32,
+                text,
+                span: external.span,
+                origin: Origin::ExternalAddress,
+            });
+        }
+    }
+    starts.push(addresses.len() as u32);
+    (addresses, starts)
 }

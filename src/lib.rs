@@ -8,10 +8,12 @@ pub mod build;
 pub mod catalogue;
 pub mod cli;
 pub mod cloud;
+pub mod commands;
 pub mod derive;
 pub mod diagnostic;
 pub mod discover;
 pub mod model;
+pub mod policy;
 pub mod render;
 pub mod rules;
 pub mod source;
@@ -75,6 +77,12 @@ impl Report {
 
 /// Reads the root configuration, discovers and reads every file, and lints them.
 pub fn check(root: &Root, today: Option<Date>) -> Result<Report, String> {
+    let (files, options) = load(root, today)?;
+    Ok(lint(files, &options))
+}
+
+/// Discovers and reads the repository's files (in parallel).
+pub fn load(root: &Root, today: Option<Date>) -> Result<(SourceFiles, Options), String> {
     let config_text = std::fs::read(&root.config)
         .map_err(|e| format!("cannot read the root configuration `{}`: {e}", root.config.display()))?;
     let config_text = String::from_utf8_lossy(&config_text);
@@ -90,7 +98,19 @@ pub fn check(root: &Root, today: Option<Date>) -> Result<Report, String> {
         })
         .collect();
     let root_config = root.config.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok(lint(SourceFiles::new(files), &Options { today, root_config }))
+    Ok((SourceFiles::new(files), Options { today, root_config }))
+}
+
+/// Builds the model and what is derived from it, and hands both to `inspect` (for commands that show
+/// the model rather than findings, such as `addresses`).
+pub fn inspect<R>(
+    files: &SourceFiles,
+    options: &Options,
+    inspect: impl FnOnce(&Model<'_>, &derive::Derived<'_>) -> R,
+) -> R {
+    let (model, _) = build::build_model(files, &options.root_config);
+    let derived = derive::Derived::new(&model);
+    inspect(&model, &derived)
 }
 
 /// Lints files already in memory (paths relative to the root). The core of [`check`], and what tests use.

@@ -256,3 +256,21 @@ fn config_option_names_the_root() {
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(value["summary"]["recipients"], 1);
 }
+
+#[test]
+fn addresses_explains_a_recipient() {
+    let output = hybridlint().args(["addresses", "jsmith2", "--path", &example("contoso")]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!("addresses_jsmith2", stdout(&output));
+    let output = hybridlint()
+        .args(["addresses", "jsmith2", "--format", "json", "--path", &example("contoso")])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["applied_policy"], "Default Policy");
+    assert_eq!(value["generated"][0]["address"], "SMTP:John.Smith2@contoso.com");
+    assert_eq!(value["generated"][0]["taken_by"], "jsmith");
+    let output = hybridlint().args(["addresses", "jsmth", "--path", &example("contoso")]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `jsmith`?"));
+}

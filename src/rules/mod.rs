@@ -14,6 +14,7 @@ use crate::source::{SourceFiles, Span};
 mod addresses;
 mod identity;
 mod input;
+mod policies;
 
 macro_rules! rules {
     ($($variant:ident = $name:literal,)*) => {
@@ -55,6 +56,17 @@ rules! {
     UpnDomainNotVerified = "upn-domain-not-verified",
     AliasNotUnique = "alias-not-unique",
     InvalidAlias = "invalid-alias",
+    // Email address policies
+    InvalidAddressTemplate = "invalid-address-template",
+    TemplateDomainNotAccepted = "template-domain-not-accepted",
+    PolicyPrimaryTemplateCount = "policy-primary-template-count",
+    PolicyPriority = "policy-priority",
+    PolicyShadowed = "policy-shadowed",
+    PolicyMissingRoutingTemplate = "policy-missing-routing-template",
+    PolicyAddressCollision = "policy-address-collision",
+    NoDefaultPolicy = "no-default-policy",
+    CloudPolicyScope = "cloud-policy-scope",
+    InvalidRecipientFilter = "invalid-recipient-filter",
 }
 
 /// What every check reads.
@@ -87,8 +99,12 @@ impl Context<'_> {
 type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 
 /// Every family of checks, in the order their findings are collected (the report is sorted anyway).
-const CHECKS: &[(&str, Check)] =
-    &[("input", input::check), ("addresses", addresses::check), ("identity", identity::check)];
+const CHECKS: &[(&str, Check)] = &[
+    ("input", input::check),
+    ("addresses", addresses::check),
+    ("identity", identity::check),
+    ("email address policies", policies::check),
+];
 
 /// Runs every check, families in parallel.
 pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {

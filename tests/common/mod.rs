@@ -46,3 +46,18 @@ pub fn rendered(report: &Report) -> String {
         render(Format::Json, report, &options)
     )
 }
+
+/// In-memory files (path, text), with the default root configuration when none is given.
+pub fn sources(files: &[(&str, &str)]) -> SourceFiles {
+    let mut files: Vec<SourceFile> =
+        files.iter().map(|(path, text)| SourceFile::from_bytes(path.to_string(), text.as_bytes().to_vec())).collect();
+    if !files.iter().any(|f| f.path == "hybridlint.toml") {
+        let default = std::fs::read(fixtures().join("rules/default-hybridlint.toml")).unwrap();
+        files.push(SourceFile::from_bytes("hybridlint.toml".into(), default));
+    }
+    SourceFiles::new(files)
+}
+
+pub fn options() -> Options {
+    Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into() }
+}

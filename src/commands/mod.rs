@@ -1,0 +1,3 @@
+//! Commands that show what hybridlint computes rather than findings.
+
+pub mod addresses;
