@@ -13,6 +13,9 @@ const FILES: &[(&str, &str)] = &[
     ("policies/addresses.toml", include_str!("../policies/addresses.toml")),
     ("policies/identity.toml", include_str!("../policies/identity.toml")),
     ("policies/email-address-policies.toml", include_str!("../policies/email-address-policies.toml")),
+    ("policies/hybrid-routing.toml", include_str!("../policies/hybrid-routing.toml")),
+    ("policies/licensing.toml", include_str!("../policies/licensing.toml")),
+    ("policies/sync-scope.toml", include_str!("../policies/sync-scope.toml")),
 ];
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -14,7 +14,7 @@ use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 
 use crate::address::{Caseless, ProxyAddress};
-use crate::model::Model;
+use crate::model::{Model, Recipient, Source};
 use crate::policy::{Policies, template};
 use crate::source::Span;
 
@@ -257,6 +257,8 @@ fn explicit_addresses<'m>(model: &'m Model<'m>) -> (Vec<EffectiveAddress<'m>>, V
 }
 
 /// The addresses taken so far, explicit and generated, for numbering generated ones as Exchange does.
+/// Every holder of an address is kept: a recipient that already has the address itself keeps it, even
+/// when another recipient has it too (that is a duplicate, reported on its own).
 struct TakenAddresses<'e, 'm> {
     explicit: &'e [EffectiveAddress<'m>],
     /// Generated addresses as `smtp:local@domain`, with their recipient; ids continue after `explicit`.
@@ -269,9 +271,7 @@ impl<'e, 'm> TakenAddresses<'e, 'm> {
         let mut taken =
             TakenAddresses { explicit, generated: Vec::new(), table: HashTable::with_capacity(explicit.len()) };
         for id in 0..explicit.len() as u32 {
-            if taken.holder(&explicit[id as usize].text).is_none() {
-                taken.insert(id);
-            }
+            taken.insert(id);
         }
         taken
     }
@@ -280,6 +280,13 @@ impl<'e, 'm> TakenAddresses<'e, 'm> {
         match self.explicit.get(id as usize) {
             Some(address) => &address.text,
             None => &self.generated[id as usize - self.explicit.len()].0,
+        }
+    }
+
+    fn recipient(&self, id: u32) -> u32 {
+        match self.explicit.get(id as usize) {
+            Some(address) => address.recipient,
+            None => self.generated[id as usize - self.explicit.len()].1,
         }
     }
 
@@ -292,19 +299,27 @@ impl<'e, 'm> TakenAddresses<'e, 'm> {
         });
     }
 
-    /// The recipient that has this address (`TYPE:address`, case-insensitive), if any.
-    fn holder(&self, key: &str) -> Option<u32> {
-        let id = *self.table.find(hash_caseless(key), |&id| self.text(id).eq_ignore_ascii_case(key))?;
-        Some(match self.explicit.get(id as usize) {
-            Some(address) => address.recipient,
-            None => self.generated[id as usize - self.explicit.len()].1,
-        })
+    /// The recipients that have this address (`TYPE:address`, case-insensitive).
+    fn holders<'s>(&'s self, key: &'s str) -> impl Iterator<Item = u32> + 's {
+        self.table
+            .iter_hash(hash_caseless(key))
+            .filter(move |&&id| self.text(id).eq_ignore_ascii_case(key))
+            .map(|&id| self.recipient(id))
     }
 
     fn add_generated(&mut self, key: String, recipient: u32) {
         let id = (self.explicit.len() + self.generated.len()) as u32;
         self.generated.push((key, recipient));
         self.insert(id);
+    }
+}
+
+/// Whether the directory that stamps `recipient`'s addresses contains `other`: on-premises Exchange sees
+/// only on-premises objects; Exchange Online sees its own objects and the synced ones.
+fn sees(recipient: &Recipient<'_>, other: &Recipient<'_>) -> bool {
+    match recipient.source {
+        Source::OnPremises => other.source == Source::OnPremises,
+        Source::Cloud => other.source == Source::Cloud || other.is_synced(),
     }
 }
 
@@ -335,10 +350,15 @@ fn generate(
             let mut first_holder = None;
             let mut number = 1;
             let own = loop {
-                match taken.holder(&format!("smtp:{address}")) {
+                let key = format!("smtp:{address}");
+                let holders: Vec<u32> =
+                    taken.holders(&key).filter(|&h| sees(recipient, &model.recipients[h as usize])).collect();
+                if holders.contains(&(index as u32)) {
+                    break true;
+                }
+                match holders.first() {
                     None => break false,
-                    Some(holder) if holder == index as u32 => break true,
-                    Some(holder) => {
+                    Some(&holder) => {
                         first_holder.get_or_insert(holder);
                         number += 1;
                         address = format!("{local}{number}@{domain}");

@@ -13,6 +13,7 @@ pub mod derive;
 pub mod diagnostic;
 pub mod discover;
 pub mod model;
+pub mod pairs;
 pub mod policy;
 pub mod render;
 pub mod rules;
@@ -123,7 +124,15 @@ pub fn lint(files: SourceFiles, options: &Options) -> Report {
             .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
         let derived = derive::Derived::new(&model);
         let rule_names: Vec<String> = catalogue::builtin().iter().map(|e| e.name.clone()).collect();
-        let context = rules::Context { model: &model, derived: &derived, files: &files, rule_names: &rule_names };
+        let pairs = pairs::Pairs::find(&model, &derived);
+        let context = rules::Context {
+            model: &model,
+            derived: &derived,
+            files: &files,
+            pairs: &pairs,
+            today,
+            rule_names: &rule_names,
+        };
         diagnostics.extend(rules::run(&context));
         let diagnostics = apply_severities(diagnostics, &model);
         let summary = Summary {

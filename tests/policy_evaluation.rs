@@ -163,3 +163,55 @@ fn numbered_variants_follow_recipient_order_across_files() {
         assert_eq!(derived.collisions.len(), 2);
     });
 }
+
+#[test]
+fn only_objects_in_the_same_directory_take_an_address() {
+    let files = common::sources(&[
+        ("policies.toml", POLICIES),
+        (
+            "a.toml",
+            r#"
+[[recipient]]
+name = "cloud-emma"
+type = "UserMailbox"
+source = "cloud"
+upn = "emma@contoso.com"
+proxy_addresses = ["SMTP:Emma.Brown@contoso.com"]
+
+[[recipient]]
+name = "onprem-other"
+type = "MailContact"
+alias = "other"
+email_address_policy_enabled = false
+proxy_addresses = ["SMTP:Eve.Stone@contoso.com"]
+"#,
+        ),
+        (
+            "b.toml",
+            r#"
+[[recipient]]
+name = "emma"
+type = "UserMailbox"
+alias = "emma"
+given_name = "Emma"
+surname = "Brown"
+
+[[recipient]]
+name = "eve"
+type = "UserMailbox"
+alias = "eve"
+given_name = "Eve"
+surname = "Stone"
+proxy_addresses = ["smtp:eve.stone@contoso.com"]
+"#,
+        ),
+    ]);
+    hybridlint::inspect(&files, &common::options(), |_, derived| {
+        let primary = |name: &str| derived.primary_of(derived.recipient_named(name).unwrap()).unwrap().text.to_string();
+        // On-premises Exchange does not see the cloud-only mailbox.
+        assert_eq!(primary("emma"), "SMTP:Emma.Brown@contoso.com");
+        // `eve` already has the address herself: it stays hers (the duplicate is another rule's finding).
+        assert_eq!(primary("eve"), "SMTP:eve.stone@contoso.com");
+        assert!(derived.collisions.is_empty());
+    });
+}

@@ -73,7 +73,8 @@ fn duplicates(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 first_of_holder.push(id);
             }
         }
-        if holders.len() < 2 {
+        // One person's two mailboxes, or a soft match, is reported as that instead.
+        if holders.len() < 2 || (holders.len() == 2 && cx.pairs.explains(holders[0], holders[1])) {
             continue;
         }
         let reported = cx.derived.address(first_of_holder[1]);

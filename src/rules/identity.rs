@@ -12,6 +12,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) {
             match upns.get(&Caseless(&upn.value)) {
+                // One person's two mailboxes, or a soft match, is reported as that instead.
+                Some(&first) if cx.pairs.explains(first as u32, index as u32) => {}
                 Some(&first) => upn_not_unique(cx, recipient, upn, &cx.model.recipients[first], out),
                 None => {
                     upns.insert(Caseless(&upn.value), index);

@@ -6,15 +6,21 @@
 
 use rayon::prelude::*;
 
+use jiff::civil::Date;
+
 use crate::derive::Derived;
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
+use crate::pairs::Pairs;
 use crate::source::{SourceFiles, Span};
 
 mod addresses;
 mod identity;
 mod input;
+mod licensing;
 mod policies;
+mod routing;
+mod sync;
 
 macro_rules! rules {
     ($($variant:ident = $name:literal,)*) => {
@@ -56,6 +62,28 @@ rules! {
     UpnDomainNotVerified = "upn-domain-not-verified",
     AliasNotUnique = "alias-not-unique",
     InvalidAlias = "invalid-alias",
+    // Hybrid routing
+    MissingRemoteRoutingAddress = "missing-remote-routing-address",
+    RemoteRoutingDomain = "remote-routing-domain",
+    RemoteRoutingNotInProxies = "remote-routing-not-in-proxies",
+    MissingRoutingProxy = "missing-routing-proxy",
+    InvalidGuid = "invalid-guid",
+    MissingExchangeGuid = "missing-exchange-guid",
+    DuplicateExchangeGuid = "duplicate-exchange-guid",
+    ForwardingNotCloudAddress = "forwarding-not-cloud-address",
+    ForwardingLoop = "forwarding-loop",
+    // Licensing
+    LicenseGraceExpired = "license-grace-expired",
+    LicenseGraceActive = "license-grace-active",
+    LicenseGraceUnknown = "license-grace-unknown",
+    LicenseRequired = "license-required",
+    // Sync scope and placement
+    DynamicGroupSynced = "dynamic-group-synced",
+    TypeNotValidForSource = "type-not-valid-for-source",
+    MailboxInBothLocations = "mailbox-in-both-locations",
+    MoveCompletedWithWarnings = "move-completed-with-warnings",
+    SoftMatch = "soft-match",
+    LitigationHoldBlocksDisable = "litigation-hold-blocks-disable",
     // Email address policies
     InvalidAddressTemplate = "invalid-address-template",
     TemplateDomainNotAccepted = "template-domain-not-accepted",
@@ -74,6 +102,10 @@ pub struct Context<'m> {
     pub model: &'m Model<'m>,
     pub derived: &'m Derived<'m>,
     pub files: &'m SourceFiles,
+    /// Objects that are one person, or that sync will merge.
+    pub pairs: &'m Pairs,
+    /// The evaluation date of date rules.
+    pub today: Date,
     /// Names of every rule that exists (built-in and custom), for `unknown-rule`.
     pub rule_names: &'m [String],
 }
@@ -104,6 +136,9 @@ const CHECKS: &[(&str, Check)] = &[
     ("addresses", addresses::check),
     ("identity", identity::check),
     ("email address policies", policies::check),
+    ("hybrid routing", routing::check),
+    ("licensing", licensing::check),
+    ("sync scope and placement", sync::check),
 ];
 
 /// Runs every check, families in parallel.

@@ -1,0 +1,112 @@
+//! Licensing of mailboxes hosted in Exchange Online: the license grace period after provisioning or a
+//! move, and features that need a license even on mailboxes that otherwise need none.
+//! "Today" comes from `--today`, `[lint] today` or the system's UTC date.
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Recipient, RecipientType, Source};
+use crate::rules::{Context, Rule};
+
+/// The documented Exchange Online grace period, in days.
+pub const DEFAULT_GRACE_DAYS: i64 = 30;
+pub const DEFAULT_GRACE_WARNING_DAYS: i64 = 7;
+
+pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let grace_days = cx.model.lint.license_grace_days.as_ref().map_or(DEFAULT_GRACE_DAYS, |d| d.value);
+    let warning_days = cx.model.lint.grace_warning_days.as_ref().map_or(DEFAULT_GRACE_WARNING_DAYS, |d| d.value);
+    for recipient in &cx.model.recipients {
+        if !recipient.is_hosted_in_exchange_online() || recipient.is_licensed() {
+            continue;
+        }
+        if needs_user_license(recipient) {
+            grace(cx.today, grace_days, warning_days, recipient, out);
+        } else {
+            license_required(recipient, out);
+        }
+    }
+}
+
+/// User mailboxes need an Exchange Online license; shared, room and equipment mailboxes do not.
+fn needs_user_license(recipient: &Recipient<'_>) -> bool {
+    match recipient.kind() {
+        RecipientType::RemoteUserMailbox => true,
+        RecipientType::UserMailbox => recipient.source == Source::Cloud,
+        _ => false,
+    }
+}
+
+/// The last day of the grace period: `provisioned` plus `grace_days`.
+pub fn grace_end(provisioned: Date, grace_days: i64) -> Option<Date> {
+    provisioned.checked_add(grace_days.days()).ok()
+}
+
+fn grace(today: Date, grace_days: i64, warning_days: i64, recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
+    let name = recipient.name.value.to_string();
+    let licensed_span = recipient.licensed.as_ref().map_or(recipient.kind.span, |l| l.span);
+    let Some(provisioned) = &recipient.provisioned else {
+        out.push(
+            Diagnostic::new(Rule::LicenseGraceUnknown, licensed_span, format!("`{name}` is an unlicensed mailbox in Exchange Online with no `provisioned` date"))
+                .primary_label("no Exchange Online license")
+                .label(recipient.name.span, format!("`{name}`"))
+                .recipient(name.clone())
+                .note(format!("an unlicensed user mailbox in Exchange Online works for a {grace_days}-day grace period from its provisioning or move, then is disabled; without the date the end of the grace period cannot be computed (seed 001)"))
+                .help("add `provisioned = YYYY-MM-DD` (the day the mailbox was created or its move completed), or `licensed = true` once a license is assigned"),
+        );
+        return;
+    };
+    let Some(end) = grace_end(provisioned.value, grace_days) else { return };
+    let help = format!("assign an Exchange Online license to `{name}` and set `licensed = true`");
+    if today > end {
+        out.push(
+            Diagnostic::new(Rule::LicenseGraceExpired, provisioned.span, format!("the license grace period of `{name}` ended on {end}"))
+                .primary_label(format!("provisioned {}; grace ended {end}", provisioned.value))
+                .label(licensed_span, "no Exchange Online license")
+                .recipient(name)
+                .note(format!("an unlicensed user mailbox in Exchange Online is disabled {grace_days} days after it was provisioned or moved: it no longer receives mail and the object shows as a MailUser (seed 001). Its data is kept for a further 30 days after that, then deleted"))
+                .help(help),
+        );
+        return;
+    }
+    let days_left = today.until(end).map(|s| s.get_days() as i64).unwrap_or(0);
+    let severity = if days_left <= warning_days { Severity::Warning } else { Severity::Info };
+    out.push(
+        Diagnostic::new(
+            Rule::LicenseGraceActive,
+            provisioned.span,
+            format!("`{name}` has no Exchange Online license: {days_left} day(s) of grace left, until {end}"),
+        )
+        .severity_hint(severity)
+        .primary_label(format!("provisioned {}", provisioned.value))
+        .label(licensed_span, "no Exchange Online license")
+        .recipient(name)
+        .note(format!("the mailbox works without a license for {grace_days} days after it was provisioned or moved, then is disabled and shows as a MailUser (seed 001)"))
+        .help(help),
+    );
+}
+
+fn license_required(recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
+    let features: Vec<(&str, crate::source::Span)> =
+        [("litigation hold", recipient.litigation_hold.as_ref()), ("an archive", recipient.archive.as_ref())]
+            .into_iter()
+            .filter_map(|(what, flag)| flag.filter(|f| f.value).map(|f| (what, f.span)))
+            .collect();
+    let Some(&(first, span)) = features.first() else { return };
+    let name = recipient.name.value.to_string();
+    let mut diagnostic = Diagnostic::new(
+        Rule::LicenseRequired,
+        span,
+        format!("`{name}` is a {} in Exchange Online with {first} but no license", recipient.kind().name()),
+    )
+    .primary_label(format!("{first} needs a license"))
+    .recipient(name.clone());
+    for &(what, span) in &features[1..] {
+        diagnostic = diagnostic.label(span, format!("{what} needs a license too"));
+    }
+    out.push(
+        diagnostic
+            .note("shared, room and equipment mailboxes need no license on their own, but litigation hold and an archive do: Exchange Online Plan 2, or Plan 1 with Exchange Online Archiving")
+            .help(format!("assign Exchange Online Plan 2 (or Plan 1 with Exchange Online Archiving) to `{name}` and set `licensed = true`")),
+    );
+}
