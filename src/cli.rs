@@ -42,6 +42,18 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// The cloud view of synced recipients: what Entra ID and Exchange Online will compute
+    SyncPreview {
+        /// Recipients to show (default: every synced recipient)
+        names: Vec<String>,
+        #[command(flatten)]
+        repository: RepositoryArgs,
+        /// The evaluation date (for the license grace period)
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        today: Option<Date>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
     /// The rule catalogue: name, default severity, category, summary
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -134,6 +146,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
         Command::Addresses { name, repository, format } => addresses(&name, &repository, format),
+        Command::SyncPreview { names, repository, today, format } => sync_preview(&names, &repository, today, format),
     }
 }
 
@@ -228,16 +241,45 @@ fn display_root(root: &Path) -> String {
     }
 }
 
-fn addresses(name: &str, repository: &RepositoryArgs, format: ListFormat) -> i32 {
-    let root = match discover::find_root(&repository.path, repository.config.as_deref()) {
-        Ok(root) => root,
-        Err(message) => return fail(&message),
-    };
-    let (files, options) = match crate::load(&root, None) {
+/// Finds and reads the repository for a command that shows computed values.
+fn load_repository(
+    repository: &RepositoryArgs,
+    today: Option<Date>,
+) -> Result<(crate::source::SourceFiles, crate::Options), String> {
+    let root = discover::find_root(&repository.path, repository.config.as_deref())?;
+    crate::load(&root, today)
+}
+
+/// Writes a value as JSON or with its human rendering.
+fn write_view<T: serde::Serialize>(value: &T, format: ListFormat, human: impl FnOnce(&T) -> String) -> i32 {
+    write_stdout(&match format {
+        ListFormat::Human => human(value),
+        ListFormat::Json => {
+            let mut json = serde_json::to_string_pretty(value).unwrap_or_default();
+            json.push('\n');
+            json
+        }
+    })
+}
+
+fn sync_preview(names: &[String], repository: &RepositoryArgs, today: Option<Date>, format: ListFormat) -> i32 {
+    let (files, options) = match load_repository(repository, today) {
         Ok(loaded) => loaded,
         Err(message) => return fail(&message),
     };
-    let result = crate::inspect(&files, &options, |model, derived| {
+    match crate::analyze(&files, &options, |analysis, _| crate::commands::sync_preview::preview(analysis, names)) {
+        Ok(preview) => write_view(&preview, format, |p| p.to_human()),
+        Err(message) => fail(&message),
+    }
+}
+
+fn addresses(name: &str, repository: &RepositoryArgs, format: ListFormat) -> i32 {
+    let (files, options) = match load_repository(repository, None) {
+        Ok(loaded) => loaded,
+        Err(message) => return fail(&message),
+    };
+    let result = crate::analyze(&files, &options, |analysis, _| {
+        let (model, derived) = (analysis.model, analysis.derived);
         crate::commands::addresses::report(model, derived, &files, name).ok_or_else(|| {
             let names = model.recipients.iter().map(|r| r.name.value.as_ref());
             match crate::suggest::did_you_mean(name, names) {
@@ -247,14 +289,7 @@ fn addresses(name: &str, repository: &RepositoryArgs, format: ListFormat) -> i32
         })
     });
     match result {
-        Ok(report) => write_stdout(&match format {
-            ListFormat::Human => report.to_human(),
-            ListFormat::Json => {
-                let mut json = serde_json::to_string_pretty(&report).unwrap_or_default();
-                json.push('\n');
-                json
-            }
-        }),
+        Ok(report) => write_view(&report, format, |r| r.to_human()),
         Err(message) => fail(&message),
     }
 }

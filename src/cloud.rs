@@ -2,9 +2,13 @@
 //! ("proxy calculation", KB3190357 as revised in 2023; SPEC 2.5). Rules that reason about the cloud side
 //! use these functions rather than their own copies of the logic.
 
-use crate::address::{ProxyAddress, domain_is_within, local_part_of};
-use crate::derive::{Derived, TenantDomains};
-use crate::model::Recipient;
+use jiff::civil::Date;
+use rustc_hash::FxHashSet;
+use serde::Serialize;
+
+use crate::address::{Caseless, ProxyAddress, domain_is_within, local_part_of};
+use crate::derive::{Derived, FastMap, TenantDomains};
+use crate::model::{Model, Recipient, RecipientType, Source};
 
 /// Why the cloud discards an on-premises proxy address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,8 +44,8 @@ impl DropReason {
     }
 }
 
-/// The cloud's mailNickname: the on-premises alias, else the local part of the primary SMTP address,
-/// else the prefix of the UPN (SPEC 2.5; seed 003 scenarios 1-3).
+/// The cloud's mailNickname: the on-premises alias, else the local part of the primary SMTP address
+/// (or of `mail`), else the prefix of the UPN (SPEC 2.5; seed 003 scenarios 1-3).
 pub fn mail_nickname<'r>(recipient: &'r Recipient<'_>, primary: Option<&'r str>) -> Option<&'r str> {
     if let Some(alias) = &recipient.alias {
         return Some(&alias.value);
@@ -55,13 +59,6 @@ pub fn mail_nickname<'r>(recipient: &'r Recipient<'_>, primary: Option<&'r str>)
     recipient.upn.as_ref().map(|upn| local_part_of(&upn.value))
 }
 
-/// The MOERA the cloud gives an object, `mailNickname@<tenant>.onmicrosoft.com`, before any collision.
-pub fn moera(recipient: &Recipient<'_>, derived: &Derived<'_>, index: usize) -> Option<String> {
-    let tenant = derived.tenant.as_ref()?;
-    let primary = derived.primary_of(index).map(|a| a.text.as_ref());
-    Some(format!("{}@{}", mail_nickname(recipient, primary)?, tenant.initial))
-}
-
 /// Whether (and why) the cloud discards this on-premises address of a synced recipient.
 /// `moera` is the object's own MOERA, which the cloud adds back itself and so is not lost.
 pub fn discard_reason(
@@ -71,13 +68,15 @@ pub fn discard_reason(
     moera: Option<&str>,
 ) -> Option<DropReason> {
     let Some(prefix) = address.prefix else { return Some(DropReason::Malformed) };
+    if crate::address::check_proxy_address(&format!("{prefix}:{}", address.address)).is_err() {
+        return Some(DropReason::Malformed);
+    }
     if prefix.eq_ignore_ascii_case("msmail") || prefix.eq_ignore_ascii_case("x400") {
         return Some(DropReason::LegacyType);
     }
     if prefix.eq_ignore_ascii_case("x500") {
-        let dn = address.address.to_ascii_lowercase();
-        let dn: String = dn.chars().filter(|c| !c.is_whitespace()).collect();
-        return dn.starts_with("/o=microsoftonline").then_some(DropReason::MicrosoftOnlineX500);
+        let dn: String = address.address.chars().filter(|c| !c.is_whitespace()).collect();
+        return dn.to_ascii_lowercase().starts_with("/o=microsoftonline").then_some(DropReason::MicrosoftOnlineX500);
     }
     if !address.is_smtp() {
         return None;
@@ -98,4 +97,384 @@ pub fn discard_reason(
         return Some(DropReason::UnverifiedDomain);
     }
     None
+}
+
+/// Where a cloud proxy address comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CloudOrigin {
+    /// An on-premises effective address, kept.
+    OnPremises,
+    /// `mail`, made the primary because the object has no primary of its own.
+    Mail,
+    /// The UPN: added as a secondary for mailboxes in Exchange Online, or the primary of a licensed user
+    /// with no address of its own.
+    Upn,
+    /// The MOERA `mailNickname@<tenant>.onmicrosoft.com`.
+    Moera,
+}
+
+#[derive(Clone, Debug)]
+pub struct CloudAddress {
+    /// `SMTP:...` or `smtp:...` (or another type kept as is).
+    pub text: String,
+    pub origin: CloudOrigin,
+}
+
+/// An on-premises address the cloud discards, and why.
+#[derive(Clone, Debug)]
+pub struct Dropped {
+    /// Index into the recipient's effective addresses (`Derived::addresses_of`).
+    pub address: usize,
+    pub reason: DropReason,
+}
+
+/// A value Entra ID quarantines because an object that was there first already has it (seed 004).
+#[derive(Clone, Debug)]
+pub struct Quarantined {
+    pub attribute: &'static str,
+    pub value: String,
+    /// The recipient that keeps it.
+    pub kept_by: u32,
+    /// Not quarantined: a user whose UPN is a group's address gets a ProxyAddress conflict export error
+    /// on every sync cycle instead (seed 004, known issues).
+    pub export_error: bool,
+}
+
+/// One synced object as Entra ID and Exchange Online will have it.
+#[derive(Clone, Debug)]
+pub struct CloudObject {
+    pub recipient: u32,
+    pub cloud_type: &'static str,
+    pub mail_nickname: Option<String>,
+    /// The MOERA, for objects hosted in Exchange Online.
+    pub moera: Option<String>,
+    /// The MOERA was taken, so the cloud appended four random digits; the digits shown are a placeholder.
+    pub moera_random_suffix: bool,
+    /// Who already had the plain MOERA, when the suffix was needed.
+    pub moera_taken_by: Option<u32>,
+    pub mail: Option<String>,
+    /// The UPN in Entra ID: a placeholder `<prefix>+NNNN@<tenant>.onmicrosoft.com` when it was quarantined.
+    pub upn: Option<String>,
+    pub proxy_addresses: Vec<CloudAddress>,
+    pub dropped: Vec<Dropped>,
+    pub quarantined: Vec<Quarantined>,
+}
+
+/// Every synced recipient's cloud view, in recipient order, computed once per run.
+#[derive(Default)]
+pub struct CloudView {
+    pub objects: Vec<CloudObject>,
+    by_recipient: FastMap<u32, u32>,
+}
+
+impl CloudView {
+    pub fn of(&self, recipient: usize) -> Option<&CloudObject> {
+        self.by_recipient.get(&(recipient as u32)).map(|&i| &self.objects[i as usize])
+    }
+
+    /// Synced recipients (dynamic groups excluded: Entra Connect never syncs them) in a hybrid tenant.
+    pub fn build(
+        model: &Model<'_>,
+        derived: &Derived<'_>,
+        pairs: &crate::pairs::Pairs,
+        today: Date,
+        grace_days: i64,
+    ) -> CloudView {
+        let mut view = CloudView::default();
+        let Some(tenant) = &derived.tenant else { return view };
+        if !tenant.hybrid {
+            return view;
+        }
+        // Entra ID sees cloud-only objects (they exist before anything syncs) and synced ones, in order.
+        let in_entra = |i: u32| {
+            let r = &model.recipients[i as usize];
+            r.source == Source::Cloud || is_synced_object(r)
+        };
+        let earlier = |a: u32, b: u32| {
+            let (ra, rb) = (&model.recipients[a as usize], &model.recipients[b as usize]);
+            match (ra.source == Source::Cloud, rb.source == Source::Cloud) {
+                (true, false) => true,
+                (false, true) => false,
+                _ => a < b,
+            }
+        };
+        let mut moeras_taken: FxHashSet<String> = FxHashSet::default();
+        let mut upns: FastMap<Caseless<'_>, u32> = FastMap::default();
+        for (index, recipient) in model.recipients.iter().enumerate() {
+            if recipient.source == Source::Cloud
+                && recipient.kind().is_user_object()
+                && let Some(upn) = &recipient.upn
+            {
+                upns.entry(Caseless(&upn.value)).or_insert(index as u32);
+            }
+        }
+        for (index, recipient) in model.recipients.iter().enumerate() {
+            if !is_synced_object(recipient) {
+                continue;
+            }
+            let i = index as u32;
+            let addresses = derived.addresses_of(index);
+            let hosted = recipient.is_hosted_in_exchange_online();
+            let onprem_primary = derived.primary_of(index).map(|a| a.parsed().address.to_string());
+            let nickname = mail_nickname(recipient, onprem_primary.as_deref()).map(str::to_string);
+
+            // The MOERA, with four digits when another object already has it.
+            let mut moera = None;
+            let mut moera_random_suffix = false;
+            let mut moera_taken_by = None;
+            if hosted && let Some(nickname) = &nickname {
+                let plain = format!("{nickname}@{}", tenant.initial);
+                let holder = derived
+                    .holders_of(&format!("smtp:{plain}"))
+                    .into_iter()
+                    .find(|&h| h != i && in_entra(h) && !pairs.explains(h, i));
+                let taken = holder.is_some() || moeras_taken.contains(&plain.to_ascii_lowercase());
+                if taken {
+                    moera_random_suffix = true;
+                    moera_taken_by = holder.or_else(|| {
+                        model.recipients[..index]
+                            .iter()
+                            .position(|r| r.alias.as_ref().is_some_and(|a| a.value.eq_ignore_ascii_case(nickname)))
+                            .map(|p| p as u32)
+                    });
+                    moera =
+                        Some(format!("{nickname}{:04}@{}", placeholder_digits(&recipient.name.value), tenant.initial));
+                } else {
+                    moeras_taken.insert(plain.to_ascii_lowercase());
+                    moera = Some(plain);
+                }
+            }
+
+            // What is dropped, and what another object already has.
+            let mut dropped = Vec::new();
+            let mut quarantined = Vec::new();
+            let mut kept: Vec<&str> = Vec::new();
+            for (position, address) in addresses.iter().enumerate() {
+                let parsed = address.parsed();
+                if let Some(reason) = discard_reason(&parsed, recipient, tenant, moera.as_deref()) {
+                    dropped.push(Dropped { address: position, reason });
+                    continue;
+                }
+                let first = derived
+                    .holders_of(&address.text)
+                    .into_iter()
+                    .filter(|&h| h != i && in_entra(h) && !pairs.explains(h, i) && earlier(h, i))
+                    .min_by(
+                        |&a, &b| if earlier(a, b) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater },
+                    );
+                if let Some(kept_by) = first {
+                    let is_own_upn = recipient
+                        .upn
+                        .as_ref()
+                        .is_some_and(|u| parsed.is_smtp() && u.value.eq_ignore_ascii_case(parsed.address));
+                    let export_error = is_own_upn && model.recipients[kept_by as usize].kind().is_group();
+                    quarantined.push(Quarantined {
+                        attribute: "ProxyAddress",
+                        value: address.text.to_string(),
+                        kept_by,
+                        export_error,
+                    });
+                    continue;
+                }
+                kept.push(&address.text);
+            }
+
+            // The UPN, unless an object that was there first has it.
+            let mut upn =
+                recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()).map(|u| u.value.to_string());
+            if let Some(value) = &upn {
+                match upns.get(&Caseless(value)) {
+                    Some(&holder) if holder != i && !pairs.explains(holder, i) => {
+                        quarantined.push(Quarantined {
+                            attribute: "UserPrincipalName",
+                            value: value.clone(),
+                            kept_by: holder,
+                            export_error: false,
+                        });
+                        upn = Some(format!(
+                            "{}+{:04}@{}",
+                            local_part_of(value),
+                            placeholder_digits(&recipient.name.value),
+                            tenant.initial
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        if let Some(u) = &recipient.upn {
+                            upns.insert(Caseless(&u.value), i);
+                        }
+                    }
+                }
+            }
+
+            let upn_quarantined = quarantined.iter().any(|q| q.attribute == "UserPrincipalName");
+            // The primary: the on-premises one, else `mail`, else the UPN (licensed users), else the MOERA.
+            let kept_primary = kept
+                .iter()
+                .find(|t| ProxyAddress::parse(t).is_primary())
+                .map(|t| ProxyAddress::parse(t).address.to_string());
+            let user_in_exchange_online = hosted && recipient.kind().is_user_object();
+            let (primary, primary_origin) = if let Some(p) = kept_primary {
+                (Some(p), CloudOrigin::OnPremises)
+            } else if let Some(mail) =
+                recipient.mail.as_ref().filter(|m| crate::address::check_smtp_address(&m.value).is_ok())
+            {
+                (Some(mail.value.to_string()), CloudOrigin::Mail)
+            } else if user_in_exchange_online && recipient.is_licensed() && upn.is_some() && !upn_quarantined {
+                (upn.clone(), CloudOrigin::Upn)
+            } else if hosted {
+                (moera.clone(), CloudOrigin::Moera)
+            } else {
+                (None, CloudOrigin::OnPremises)
+            };
+
+            let mut proxy_addresses: Vec<CloudAddress> = Vec::new();
+            if let Some(p) = &primary {
+                proxy_addresses.push(CloudAddress { text: format!("SMTP:{p}"), origin: primary_origin });
+            }
+            let has = |list: &[CloudAddress], address: &str| {
+                list.iter().any(|a| {
+                    let parsed = ProxyAddress::parse(&a.text);
+                    parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(address)
+                })
+            };
+            for text in &kept {
+                let parsed = ProxyAddress::parse(text);
+                if parsed.is_smtp() {
+                    if !has(&proxy_addresses, parsed.address) {
+                        proxy_addresses.push(CloudAddress {
+                            text: format!("smtp:{}", parsed.address),
+                            origin: CloudOrigin::OnPremises,
+                        });
+                    }
+                } else {
+                    proxy_addresses.push(CloudAddress { text: text.to_string(), origin: CloudOrigin::OnPremises });
+                }
+            }
+            if hosted {
+                // A quarantined UPN's placeholder is not an address anyone uses.
+                let upn_address = if upn_quarantined { None } else { upn.clone() };
+                for (value, origin) in [(&upn_address, CloudOrigin::Upn), (&moera, CloudOrigin::Moera)] {
+                    if let Some(value) = value
+                        && !has(&proxy_addresses, value)
+                    {
+                        proxy_addresses.push(CloudAddress { text: format!("smtp:{value}"), origin });
+                    }
+                }
+            }
+
+            view.by_recipient.insert(i, view.objects.len() as u32);
+            view.objects.push(CloudObject {
+                recipient: i,
+                cloud_type: cloud_type(recipient, today, grace_days),
+                mail_nickname: nickname,
+                moera,
+                moera_random_suffix,
+                moera_taken_by,
+                mail: primary,
+                upn,
+                proxy_addresses,
+                dropped,
+                quarantined,
+            });
+        }
+        view
+    }
+}
+
+/// Entra Connect syncs it: synced on-premises, and never a dynamic group.
+fn is_synced_object(recipient: &Recipient<'_>) -> bool {
+    recipient.is_synced() && recipient.kind() != RecipientType::DynamicDistributionGroup
+}
+
+/// Stands in for the random digits the cloud appends; stable from run to run.
+fn placeholder_digits(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name) % 10_000
+}
+
+/// The RecipientTypeDetails Exchange Online shows for a synced object.
+pub fn cloud_type(recipient: &Recipient<'_>, today: Date, grace_days: i64) -> &'static str {
+    use RecipientType::*;
+    match recipient.kind() {
+        RemoteUserMailbox => {
+            let expired = !recipient.is_licensed()
+                && recipient
+                    .provisioned
+                    .as_ref()
+                    .and_then(|p| crate::rules::licensing::grace_end(p.value, grace_days))
+                    .is_some_and(|end| today > end);
+            if expired { "MailUser" } else { "UserMailbox" }
+        }
+        RemoteSharedMailbox => "SharedMailbox",
+        RemoteRoomMailbox => "RoomMailbox",
+        RemoteEquipmentMailbox => "EquipmentMailbox",
+        // Mailboxes hosted on-premises are mail users in Exchange Online.
+        UserMailbox | SharedMailbox | RoomMailbox | EquipmentMailbox | LinkedMailbox => "MailUser",
+        MailUser => "MailUser",
+        MailContact => "MailContact",
+        MailUniversalDistributionGroup => "MailUniversalDistributionGroup",
+        MailUniversalSecurityGroup => "MailUniversalSecurityGroup",
+        RoomList => "RoomList",
+        DynamicDistributionGroup => "DynamicDistributionGroup",
+        GroupMailbox => "GroupMailbox",
+    }
+}
+
+/// An on-premises object that Entra Connect will soft-match onto a cloud-only object.
+#[derive(Clone, Debug)]
+pub struct SoftMatch {
+    /// A synced on-premises object.
+    pub on_premises: u32,
+    /// A cloud-only object.
+    pub cloud: u32,
+    /// Matched by UPN; otherwise by `address`.
+    pub by_upn: bool,
+    pub address: Option<String>,
+}
+
+/// Synced objects whose UPN or an SMTP address is already a cloud-only object's, and which are not both
+/// mailboxes (that is one person's two mailboxes, a different problem): Entra Connect merges such pairs.
+pub fn soft_matches(model: &Model<'_>, derived: &Derived<'_>) -> Vec<SoftMatch> {
+    let mut found = Vec::new();
+    if !derived.tenant.as_ref().is_none_or(|t| t.hybrid) {
+        return found;
+    }
+    let mut cloud_upns: FastMap<Caseless<'_>, u32> = FastMap::default();
+    for (index, recipient) in model.recipients.iter().enumerate() {
+        if recipient.source == Source::Cloud
+            && let Some(upn) = &recipient.upn
+        {
+            cloud_upns.entry(Caseless(&upn.value)).or_insert(index as u32);
+        }
+    }
+    for (index, recipient) in model.recipients.iter().enumerate() {
+        if !is_synced_object(recipient) {
+            continue;
+        }
+        let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
+        let mut matched: Vec<u32> = Vec::new();
+        if let Some(&other) = recipient.upn.as_ref().and_then(|u| cloud_upns.get(&Caseless(&u.value)))
+            && !both_mailboxes(&model.recipients[other as usize])
+        {
+            matched.push(other);
+            found.push(SoftMatch { on_premises: index as u32, cloud: other, by_upn: true, address: None });
+        }
+        for address in derived.addresses_of(index).iter().filter(|a| a.parsed().is_smtp()) {
+            for holder in derived.holders_of(&address.text) {
+                let other = &model.recipients[holder as usize];
+                if other.source == Source::Cloud && !both_mailboxes(other) && !matched.contains(&holder) {
+                    matched.push(holder);
+                    found.push(SoftMatch {
+                        on_premises: index as u32,
+                        cloud: holder,
+                        by_upn: false,
+                        address: Some(address.text.to_string()),
+                    });
+                }
+            }
+        }
+    }
+    found
 }

@@ -102,47 +102,53 @@ pub fn load(root: &Root, today: Option<Date>) -> Result<(SourceFiles, Options), 
     Ok((SourceFiles::new(files), Options { today, root_config }))
 }
 
-/// Builds the model and what is derived from it, and hands both to `inspect` (for commands that show
-/// the model rather than findings, such as `addresses`).
-pub fn inspect<R>(
-    files: &SourceFiles,
-    options: &Options,
-    inspect: impl FnOnce(&Model<'_>, &derive::Derived<'_>) -> R,
-) -> R {
-    let (model, _) = build::build_model(files, &options.root_config);
+/// Everything computed from the files before rules run: the model, effective addresses and indexes, the
+/// pairs of objects that are one, and the cloud view.
+pub struct Analysis<'m> {
+    pub model: &'m Model<'m>,
+    pub derived: &'m derive::Derived<'m>,
+    pub pairs: &'m pairs::Pairs,
+    pub cloud: &'m cloud::CloudView,
+    pub today: Date,
+}
+
+/// Builds the model and everything derived from it, once, and hands it to `then` with the findings the
+/// model builder made.
+pub fn analyze<R>(files: &SourceFiles, options: &Options, then: impl FnOnce(&Analysis<'_>, Vec<Diagnostic>) -> R) -> R {
+    let (model, diagnostics) = build::build_model(files, &options.root_config);
+    let today = options
+        .today
+        .or(model.lint.today.as_ref().map(|t| t.value))
+        .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
     let derived = derive::Derived::new(&model);
-    inspect(&model, &derived)
+    let pairs = pairs::Pairs::find(&model, &derived);
+    let cloud = cloud::CloudView::build(&model, &derived, &pairs, today, model.lint.grace_days());
+    then(&Analysis { model: &model, derived: &derived, pairs: &pairs, cloud: &cloud, today }, diagnostics)
 }
 
 /// Lints files already in memory (paths relative to the root). The core of [`check`], and what tests use.
 pub fn lint(files: SourceFiles, options: &Options) -> Report {
-    let (diagnostics, summary, today) = {
-        let (model, mut diagnostics) = build::build_model(&files, &options.root_config);
-        let today = options
-            .today
-            .or(model.lint.today.as_ref().map(|t| t.value))
-            .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
-        let derived = derive::Derived::new(&model);
+    let (diagnostics, summary, today) = analyze(&files, options, |analysis, mut diagnostics| {
         let rule_names: Vec<String> = catalogue::builtin().iter().map(|e| e.name.clone()).collect();
-        let pairs = pairs::Pairs::find(&model, &derived);
         let context = rules::Context {
-            model: &model,
-            derived: &derived,
+            model: analysis.model,
+            derived: analysis.derived,
             files: &files,
-            pairs: &pairs,
-            today,
+            pairs: analysis.pairs,
+            cloud: analysis.cloud,
+            today: analysis.today,
             rule_names: &rule_names,
         };
         diagnostics.extend(rules::run(&context));
-        let diagnostics = apply_severities(diagnostics, &model);
+        let diagnostics = apply_severities(diagnostics, analysis.model);
         let summary = Summary {
             files: files.len(),
-            recipients: model.recipients.len(),
-            policies: model.policies.len(),
+            recipients: analysis.model.recipients.len(),
+            policies: analysis.model.policies.len(),
             ..Summary::default()
         };
-        (diagnostics, summary, today)
-    };
+        (diagnostics, summary, analysis.today)
+    });
     let mut report = Report { files, diagnostics, today, summary };
     report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     count(&mut report.summary, &report.diagnostics);

@@ -58,6 +58,18 @@ pub struct LintSettings<'a> {
     pub rules: Vec<(SStr<'a>, Spanned<Option<crate::diagnostic::Severity>>)>,
 }
 
+impl LintSettings<'_> {
+    /// The Exchange Online license grace period (`license_grace_days`, default 30).
+    pub fn grace_days(&self) -> i64 {
+        self.license_grace_days.as_ref().map_or(30, |d| d.value)
+    }
+
+    /// How long before the end of grace `license-grace-active` is a warning (`grace_warning_days`, default 7).
+    pub fn grace_warning_days(&self) -> i64 {
+        self.grace_warning_days.as_ref().map_or(7, |d| d.value)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Source {
     OnPremises,

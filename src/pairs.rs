@@ -8,6 +8,7 @@ use rustc_hash::FxHashSet;
 use uuid::Uuid;
 
 use crate::address::Caseless;
+use crate::cloud::SoftMatch;
 use crate::derive::{Derived, FastMap};
 use crate::model::{Model, Recipient, RecipientType, Source};
 
@@ -38,17 +39,6 @@ pub struct MailboxPair {
     pub ties: Vec<Tie>,
 }
 
-#[derive(Clone, Debug)]
-pub struct SoftMatch {
-    /// A synced on-premises object.
-    pub on_premises: u32,
-    /// A cloud-only object.
-    pub cloud: u32,
-    /// Matched by UPN; otherwise by `address`.
-    pub by_upn: bool,
-    pub address: Option<String>,
-}
-
 #[derive(Default)]
 pub struct Pairs {
     pub mailboxes: Vec<MailboxPair>,
@@ -70,7 +60,7 @@ impl Pairs {
     pub fn find(model: &Model<'_>, derived: &Derived<'_>) -> Pairs {
         let mut pairs = Pairs::default();
         pairs.find_mailboxes(model, derived);
-        pairs.find_soft_matches(model, derived);
+        pairs.soft_matches = crate::cloud::soft_matches(model, derived);
         for p in &pairs.mailboxes {
             pairs.explained.insert((p.on_premises.min(p.cloud), p.on_premises.max(p.cloud)));
         }
@@ -117,53 +107,6 @@ impl Pairs {
                 let mut ties: Vec<Tie> = run.iter().map(|(_, tie)| *tie).collect();
                 ties.dedup();
                 self.mailboxes.push(MailboxPair { on_premises: index as u32, cloud: run[0].0, ties });
-            }
-        }
-    }
-
-    fn find_soft_matches(&mut self, model: &Model<'_>, derived: &Derived<'_>) {
-        let mut cloud_upns: FastMap<Caseless<'_>, u32> = FastMap::default();
-        for (index, recipient) in model.recipients.iter().enumerate() {
-            if recipient.source == Source::Cloud
-                && let Some(upn) = &recipient.upn
-            {
-                cloud_upns.entry(Caseless(&upn.value)).or_insert(index as u32);
-            }
-        }
-        let hybrid = derived.tenant.as_ref().is_none_or(|t| t.hybrid);
-        if !hybrid {
-            return;
-        }
-        for (index, recipient) in model.recipients.iter().enumerate() {
-            if !recipient.is_synced() {
-                continue;
-            }
-            let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
-            let mut matched: Vec<u32> = Vec::new();
-            if let Some(&other) = recipient.upn.as_ref().and_then(|u| cloud_upns.get(&Caseless(&u.value)))
-                && !both_mailboxes(&model.recipients[other as usize])
-            {
-                matched.push(other);
-                self.soft_matches.push(SoftMatch {
-                    on_premises: index as u32,
-                    cloud: other,
-                    by_upn: true,
-                    address: None,
-                });
-            }
-            for address in derived.addresses_of(index).iter().filter(|a| a.parsed().is_smtp()) {
-                for holder in derived.holders_of(&address.text) {
-                    let other = &model.recipients[holder as usize];
-                    if other.source == Source::Cloud && !both_mailboxes(other) && !matched.contains(&holder) {
-                        matched.push(holder);
-                        self.soft_matches.push(SoftMatch {
-                            on_premises: index as u32,
-                            cloud: holder,
-                            by_upn: false,
-                            address: Some(address.text.to_string()),
-                        });
-                    }
-                }
             }
         }
     }

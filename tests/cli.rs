@@ -274,3 +274,27 @@ fn addresses_explains_a_recipient() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `jsmith`?"));
 }
+
+#[test]
+fn sync_preview_command() {
+    let contoso = example("contoso");
+    let output =
+        hybridlint().args(["sync-preview", "--path", &contoso, "--format", "json", "mgarcia"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let r = &value["recipients"][0];
+    for key in
+        ["name", "cloud_type", "mail", "mail_nickname", "moera", "upn", "proxy_addresses", "dropped", "quarantined"]
+    {
+        assert!(r.get(key).is_some(), "missing `{key}` in {r}");
+    }
+    let all = hybridlint().args(["sync-preview", "--path", &contoso]).output().unwrap();
+    assert_eq!(all.status.code(), Some(0));
+    assert!(stdout(&all).contains("rsingh  (RemoteUserMailbox -> MailUser)"));
+    let unknown = hybridlint().args(["sync-preview", "--path", &contoso, "mgarsia"]).output().unwrap();
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `mgarcia`?"));
+    let cloud_only = hybridlint().args(["sync-preview", "--path", &contoso, "events"]).output().unwrap();
+    assert_eq!(cloud_only.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&cloud_only.stderr).contains("not synced"));
+}

@@ -1,3 +1,4 @@
 //! Commands that show what hybridlint computes rather than findings.
 
 pub mod addresses;
+pub mod sync_preview;

@@ -7,6 +7,7 @@ use crate::model::{Recipient, SStr};
 use crate::rules::{Context, Rule};
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    moera_collisions(cx, out);
     let mut upns: FastMap<Caseless<'_>, usize> = FastMap::default();
     let mut aliases: FastMap<Caseless<'_>, usize> = FastMap::default();
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
@@ -14,7 +15,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             match upns.get(&Caseless(&upn.value)) {
                 // One person's two mailboxes, or a soft match, is reported as that instead.
                 Some(&first) if cx.pairs.explains(first as u32, index as u32) => {}
-                Some(&first) => upn_not_unique(cx, recipient, upn, &cx.model.recipients[first], out),
+                Some(&first) => upn_not_unique(cx, index, recipient, upn, &cx.model.recipients[first], out),
                 None => {
                     upns.insert(Caseless(&upn.value), index);
                 }
@@ -23,7 +24,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         if let Some(alias) = &recipient.alias {
             match aliases.get(&Caseless(&alias.value)) {
-                Some(&first) => alias_not_unique(cx, recipient, alias, &cx.model.recipients[first], out),
+                Some(&first) => alias_not_unique(cx, index, recipient, alias, &cx.model.recipients[first], out),
                 None => {
                     aliases.insert(Caseless(&alias.value), index);
                 }
@@ -52,12 +53,19 @@ fn placeholder_domain(cx: &Context<'_>) -> String {
 
 fn upn_not_unique(
     cx: &Context<'_>,
+    index: usize,
     recipient: &Recipient<'_>,
     upn: &SStr<'_>,
     first: &Recipient<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let prefix = local_part_of(&upn.value);
+    // The cloud view knows the placeholder when both objects are in Entra ID.
+    let placeholder = cx
+        .cloud
+        .of(index)
+        .filter(|o| o.quarantined.iter().any(|q| q.attribute == "UserPrincipalName"))
+        .and_then(|o| o.upn.clone())
+        .unwrap_or_else(|| format!("{}+1234@{}", local_part_of(&upn.value), placeholder_domain(cx)));
     out.push(
         Diagnostic::new(
             Rule::UpnNotUnique,
@@ -68,8 +76,7 @@ fn upn_not_unique(
         .label(first.upn.as_ref().map_or(first.name.span, |u| u.span), format!("UPN of `{}`", first.name.value))
         .recipient(recipient.name.value.to_string())
         .note(format!(
-            "a UPN must be unique in the directory. Entra ID quarantines the UPN of whichever object syncs second and gives it a placeholder such as `{prefix}+1234@{}`: that user cannot sign in with the intended name (seed 004)",
-            placeholder_domain(cx)
+            "a UPN must be unique in the directory. Entra ID quarantines the UPN of whichever object syncs second and gives it a placeholder such as `{placeholder}` (the digits are random): that user cannot sign in with the intended name (seed 004)"
         ))
         .help("give each user object its own userPrincipalName"),
     );
@@ -116,12 +123,19 @@ fn upn_syntax_and_domain(cx: &Context<'_>, recipient: &Recipient<'_>, upn: &SStr
 
 fn alias_not_unique(
     cx: &Context<'_>,
+    index: usize,
     recipient: &Recipient<'_>,
     alias: &SStr<'_>,
     first: &Recipient<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
     let domain = placeholder_domain(cx);
+    let moera = cx
+        .cloud
+        .of(index)
+        .filter(|o| o.moera_random_suffix)
+        .and_then(|o| o.moera.clone())
+        .unwrap_or_else(|| format!("{}1234@{domain}", alias.value));
     out.push(
         Diagnostic::new(
             Rule::AliasNotUnique,
@@ -132,9 +146,56 @@ fn alias_not_unique(
         .label(first.alias.as_ref().map_or(first.name.span, |a| a.span), format!("alias of `{}`", first.name.value))
         .recipient(recipient.name.value.to_string())
         .note(format!(
-            "both objects get mailNickname `{0}` in the cloud, but only one can have the MOERA `{0}@{domain}`: the other gets four random digits (`{0}1234@{domain}`), so its routing and sign-in addresses are not what anyone expects (seed 003, scenario 6)",
+            "both objects get mailNickname `{0}` in the cloud, but only one can have the MOERA `{0}@{domain}`: the other gets four random digits (such as `{moera}`), so its routing and sign-in addresses are not what anyone expects (seed 003, scenario 6)",
             alias.value
         ))
         .help("give each recipient its own alias"),
     );
+}
+
+/// A synced object's MOERA is already another object's address, so the cloud appends four random digits.
+/// Two recipients with the same explicit alias are `alias-not-unique` instead.
+fn moera_collisions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    for object in cx.cloud.objects.iter().filter(|o| o.moera_random_suffix) {
+        let recipient = &cx.model.recipients[object.recipient as usize];
+        let nickname = object.mail_nickname.as_deref().unwrap_or("");
+        let holder = object.moera_taken_by.map(|h| &cx.model.recipients[h as usize]);
+        let same_alias = |other: &Recipient<'_>| {
+            let alias = |r: &Recipient<'_>| r.alias.as_ref().map(|a| a.value.to_ascii_lowercase());
+            alias(other).is_some() && alias(other) == alias(recipient)
+        };
+        if holder.is_some_and(same_alias) {
+            continue;
+        }
+        let domain = placeholder_domain(cx);
+        let plain = format!("{nickname}@{domain}");
+        let span = recipient.alias.as_ref().map_or(recipient.name.span, |a| a.span);
+        let mut diagnostic = Diagnostic::new(
+            Rule::MoeraCollision,
+            span,
+            format!("the MOERA of `{}`, `{plain}`, is already taken", recipient.name.value),
+        )
+        .primary_label(format!("mailNickname `{nickname}`"))
+        .recipient(recipient.name.value.to_string());
+        if let Some(holder) = holder {
+            let wanted = format!("smtp:{plain}");
+            let holder_index = object.moera_taken_by.unwrap_or_default() as usize;
+            let at = cx
+                .derived
+                .addresses_of(holder_index)
+                .iter()
+                .find(|a| a.text.eq_ignore_ascii_case(&wanted))
+                .map_or(holder.name.span, |a| a.span);
+            diagnostic = diagnostic.label(at, format!("`{}` already has it", holder.name.value));
+        }
+        out.push(
+            diagnostic
+                .note(format!(
+                    "the cloud gives `{}` the MOERA `{}` instead (four random digits; the ones shown are a placeholder), so its routing and sign-in address in `{domain}` is not the one anyone expects (KB3190357, 2023)",
+                    recipient.name.value,
+                    object.moera.as_deref().unwrap_or("")
+                ))
+                .help("give the recipient an alias whose MOERA is free, or remove the onmicrosoft.com address from the other object"),
+        );
+    }
 }

@@ -9,13 +9,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Recipient, RecipientType, Source};
 use crate::rules::{Context, Rule};
 
-/// The documented Exchange Online grace period, in days.
-pub const DEFAULT_GRACE_DAYS: i64 = 30;
-pub const DEFAULT_GRACE_WARNING_DAYS: i64 = 7;
-
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let grace_days = cx.model.lint.license_grace_days.as_ref().map_or(DEFAULT_GRACE_DAYS, |d| d.value);
-    let warning_days = cx.model.lint.grace_warning_days.as_ref().map_or(DEFAULT_GRACE_WARNING_DAYS, |d| d.value);
+    let (grace_days, warning_days) = (cx.model.lint.grace_days(), cx.model.lint.grace_warning_days());
     for recipient in &cx.model.recipients {
         if !recipient.is_hosted_in_exchange_online() || recipient.is_licensed() {
             continue;

@@ -8,6 +8,7 @@ use rayon::prelude::*;
 
 use jiff::civil::Date;
 
+use crate::cloud::CloudView;
 use crate::derive::Derived;
 use crate::diagnostic::Diagnostic;
 use crate::model::Model;
@@ -17,7 +18,7 @@ use crate::source::{SourceFiles, Span};
 mod addresses;
 mod identity;
 mod input;
-mod licensing;
+pub mod licensing;
 mod policies;
 mod routing;
 mod sync;
@@ -62,6 +63,7 @@ rules! {
     UpnDomainNotVerified = "upn-domain-not-verified",
     AliasNotUnique = "alias-not-unique",
     InvalidAlias = "invalid-alias",
+    MoeraCollision = "moera-collision",
     // Hybrid routing
     MissingRemoteRoutingAddress = "missing-remote-routing-address",
     RemoteRoutingDomain = "remote-routing-domain",
@@ -104,6 +106,8 @@ pub struct Context<'m> {
     pub files: &'m SourceFiles,
     /// Objects that are one person, or that sync will merge.
     pub pairs: &'m Pairs,
+    /// What Entra ID and Exchange Online will make of each synced recipient.
+    pub cloud: &'m CloudView,
     /// The evaluation date of date rules.
     pub today: Date,
     /// Names of every rule that exists (built-in and custom), for `unknown-rule`.
