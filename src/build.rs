@@ -262,6 +262,7 @@ pub const RECIPIENT_KEYS: &[(&str, Applies)] = &[
 
 const POLICY_KEYS: &[&str] =
     &["name", "priority", "default", "include", "conditions", "recipient_filter", "templates", "source"];
+const EXCEPTION_KEYS: &[&str] = &["rule", "recipients", "files", "reason", "expires"];
 const TENANT_KEYS: &[&str] = &["name", "accepted_domains", "routing_domain", "hybrid"];
 const LINT_KEYS: &[&str] =
     &["include", "exclude", "today", "license_grace_days", "grace_warning_days", "rules", "exception"];
@@ -755,8 +756,13 @@ impl Reader {
                         }
                     }
                 }
-                // Suppressions are applied by the suppression stage, which reads them itself.
-                "exception" => {}
+                "exception" => {
+                    for table in self.array_of_tables("exception", value) {
+                        if let Some(exception) = self.exception(table) {
+                            lint.exceptions.push(exception);
+                        }
+                    }
+                }
                 other => self.unknown_key(key_span, other, "in `[lint]`", LINT_KEYS),
             }
         }
@@ -787,6 +793,46 @@ impl Reader {
             }
         }
         globs
+    }
+
+    fn exception<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<Exception<'a>> {
+        let span = self.span(table.span());
+        let (mut rule, mut recipients, mut files, mut reason, mut expires) = (None, Vec::new(), Vec::new(), None, None);
+        for (key, value) in table.into_inner() {
+            let key_span = self.span(key.span());
+            match key.get_ref().as_ref() {
+                "rule" => rule = self.string("rule", value),
+                "recipients" => recipients = self.globs("recipients", value),
+                "files" => files = self.globs("files", value),
+                "reason" => reason = self.string("reason", value),
+                "expires" => expires = self.date("expires", value),
+                other => self.unknown_key(key_span, other, "in `[[lint.exception]]`", EXCEPTION_KEYS),
+            }
+        }
+        let Some(rule) = rule else {
+            self.missing(span, "rule", "this exception");
+            return None;
+        };
+        let reason = match reason {
+            Some(reason) if !reason.value.trim().is_empty() => reason,
+            Some(reason) => {
+                self.schema(reason.span, "an exception's `reason` must say why".into(), "empty reason");
+                return None;
+            }
+            None => {
+                self.missing(rule.span, "reason", "this exception");
+                return None;
+            }
+        };
+        if recipients.is_empty() && files.is_empty() {
+            self.schema(
+                rule.span,
+                format!("the exception for `{}` names no `recipients` or `files`", rule.value),
+                "applies to nothing in particular",
+            );
+            return None;
+        }
+        Some(Exception { span, rule, recipients, files, reason, expires })
     }
 
     fn non_negative(&mut self, key: &str, value: Value<'_>) -> Option<Spanned<i64>> {

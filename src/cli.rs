@@ -97,11 +97,18 @@ struct CheckArgs {
     /// Paths inside the repository: they find the root and limit what is reported (the whole
     /// repository is always loaded, since cross-file rules need it)
     paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// human, concise, json, sarif, github or junit; FORMAT:PATH writes that format to a file. Repeatable
+    #[arg(long, value_name = "FORMAT[:PATH]", value_parser = parse_output)]
+    format: Vec<Output>,
     /// The root configuration file (default: the nearest hybridlint.toml upwards)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Suppress the findings recorded in this baseline file
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// The evaluation date for date rules (YYYY-MM-DD)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     today: Option<Date>,
@@ -122,6 +129,26 @@ struct CheckArgs {
     /// Print the findings only, no summary
     #[arg(long)]
     quiet: bool,
+}
+
+/// One requested output: a format, to stdout or to a file.
+#[derive(Clone, Debug)]
+struct Output {
+    format: Format,
+    path: Option<PathBuf>,
+}
+
+fn parse_output(text: &str) -> Result<Output, String> {
+    let (name, path) = match text.split_once(':') {
+        Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
+        _ => (text, None),
+    };
+    let format = Format::from_str(name, true).map_err(|_| {
+        format!(
+            "unknown format `{name}` (expected human, concise, json, sarif, github or junit, optionally as FORMAT:PATH)"
+        )
+    })?;
+    Ok(Output { format, path })
 }
 
 fn parse_date(text: &str) -> Result<Date, String> {
@@ -171,10 +198,34 @@ fn check(args: CheckArgs) -> i32 {
         Ok(root) => root,
         Err(message) => return fail(&message),
     };
-    let mut report = match crate::check(&root, args.today) {
-        Ok(report) => report,
+    let outputs =
+        if args.format.is_empty() { vec![Output { format: Format::Human, path: None }] } else { args.format.clone() };
+    if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
+        return fail("only one --format can go to standard output; give the others a path (FORMAT:PATH)");
+    }
+    let (files, mut options) = match crate::load(&root, args.today) {
+        Ok(loaded) => loaded,
         Err(message) => return fail(&message),
     };
+    if let Some(path) = &args.baseline {
+        let read = std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str::<crate::suppress::Baseline>(&text).map_err(|e| e.to_string()));
+        match read {
+            Ok(baseline) => options.baseline = Some(baseline),
+            Err(e) => return fail(&format!("cannot read the baseline `{}`: {e}", path.display())),
+        }
+    }
+    let mut report = crate::lint(files, &options);
+    if let Some(path) = &args.write_baseline {
+        let baseline = crate::suppress::Baseline::of(&report.diagnostics, &report.files);
+        let mut text = serde_json::to_string_pretty(&baseline).unwrap_or_default();
+        text.push('\n');
+        if let Err(e) = std::fs::write(path, text) {
+            return fail(&format!("cannot write the baseline `{}`: {e}", path.display()));
+        }
+        eprintln!("hybridlint: wrote {} finding(s) to the baseline `{}`", baseline.entries.len(), path.display());
+    }
     if let Some(limits) = report_limits(&root.dir, &args.paths) {
         report.retain(|path| {
             limits.iter().any(|limit| limit.is_empty() || path == limit || path.starts_with(&format!("{limit}/")))
@@ -188,16 +239,33 @@ fn check(args: CheckArgs) -> i32 {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
         }
     };
-    let options = RenderOptions {
-        color,
-        statistics: args.statistics,
-        quiet: args.quiet,
-        show_suppressed: args.show_suppressed,
-        root: display_root(&root.dir),
-    };
-    let written = write_stdout(&render::render(args.format, &report, &options));
-    if written != EXIT_OK {
-        return written;
+    let root_uri = std::path::absolute(&root.dir).ok().map(|dir| {
+        let mut uri = format!("file://{}", dir.to_string_lossy().replace('\\', "/"));
+        if !uri.ends_with('/') {
+            uri.push('/');
+        }
+        uri
+    });
+    for output in &outputs {
+        let options = RenderOptions {
+            color: color && output.path.is_none(),
+            statistics: args.statistics,
+            quiet: args.quiet,
+            show_suppressed: args.show_suppressed,
+            root: display_root(&root.dir),
+            root_uri: root_uri.clone(),
+        };
+        let text = render::render(output.format, &report, &options);
+        let written = match &output.path {
+            None => write_stdout(&text),
+            Some(path) => match std::fs::write(path, text) {
+                Ok(()) => EXIT_OK,
+                Err(e) => fail(&format!("cannot write `{}`: {e}", path.display())),
+            },
+        };
+        if written != EXIT_OK {
+            return written;
+        }
     }
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,

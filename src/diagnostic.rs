@@ -81,6 +81,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The recipient (or policy) the finding is about.
     pub recipient: Option<String>,
+    /// The other recipients involved (the other holders of a duplicate, ...), for baselines.
+    pub related: Vec<String>,
     pub suppressed: Option<Suppression>,
 }
 
@@ -96,6 +98,7 @@ impl Diagnostic {
             notes: Vec::new(),
             help: None,
             recipient: None,
+            related: Vec::new(),
             suppressed: None,
         }
     }
@@ -123,6 +126,12 @@ impl Diagnostic {
 
     pub fn recipient(mut self, name: impl Into<String>) -> Self {
         self.recipient = Some(name.into());
+        self
+    }
+
+    /// Another recipient involved.
+    pub fn related(mut self, name: impl Into<String>) -> Self {
+        self.related.push(name.into());
         self
     }
 

@@ -19,6 +19,7 @@ pub mod render;
 pub mod rules;
 pub mod source;
 pub mod suggest;
+pub mod suppress;
 
 use std::collections::HashMap;
 
@@ -37,6 +38,8 @@ pub struct Options {
     pub today: Option<Date>,
     /// The root configuration's path relative to the root.
     pub root_config: String,
+    /// Findings accepted as they are (`--baseline`).
+    pub baseline: Option<suppress::Baseline>,
 }
 
 /// Counts for the summary line and the JSON `summary`.
@@ -99,7 +102,7 @@ pub fn load(root: &Root, today: Option<Date>) -> Result<(SourceFiles, Options), 
         })
         .collect();
     let root_config = root.config.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok((SourceFiles::new(files), Options { today, root_config }))
+    Ok((SourceFiles::new(files), Options { today, root_config, baseline: None }))
 }
 
 /// Everything computed from the files before rules run: the model, effective addresses and indexes, the
@@ -140,7 +143,23 @@ pub fn lint(files: SourceFiles, options: &Options) -> Report {
             rule_names: &rule_names,
         };
         diagnostics.extend(rules::run(&context));
-        let diagnostics = apply_severities(diagnostics, analysis.model);
+        let mut diagnostics = apply_severities(diagnostics, analysis.model);
+        let rule_exists = |name: &str| rule_names.iter().any(|r| r == name);
+        let mut about_suppressions = suppress::apply_allows_and_exceptions(
+            &mut diagnostics,
+            analysis.model,
+            &files,
+            analysis.today,
+            rule_exists,
+        );
+        if let Some(baseline) = &options.baseline {
+            let root_config = files.iter().find(|(_, f)| f.path == options.root_config).map_or(0, |(id, _)| id);
+            for stale in baseline.apply(&mut diagnostics, &files) {
+                about_suppressions
+                    .push(suppress::stale_entry(&stale, source::Span { file: root_config, start: 0, end: 0 }));
+            }
+        }
+        diagnostics.extend(apply_severities(about_suppressions, analysis.model));
         let summary = Summary {
             files: files.len(),
             recipients: analysis.model.recipients.len(),

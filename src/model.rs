@@ -56,6 +56,21 @@ pub struct LintSettings<'a> {
     pub grace_warning_days: Option<Spanned<i64>>,
     /// `[lint.rules]`: rule name -> severity (`None` = off).
     pub rules: Vec<(SStr<'a>, Spanned<Option<crate::diagnostic::Severity>>)>,
+    /// `[[lint.exception]]`: suppressions kept outside the recipient files.
+    pub exceptions: Vec<Exception<'a>>,
+}
+
+/// One `[[lint.exception]]`.
+#[derive(Debug)]
+pub struct Exception<'a> {
+    pub span: Span,
+    pub rule: SStr<'a>,
+    /// Globs on recipient names (case-insensitive).
+    pub recipients: Vec<SStr<'a>>,
+    /// Globs on file paths relative to the root.
+    pub files: Vec<SStr<'a>>,
+    pub reason: SStr<'a>,
+    pub expires: Option<Spanned<Date>>,
 }
 
 impl LintSettings<'_> {

@@ -6,8 +6,11 @@ use crate::Report;
 use crate::diagnostic::{Diagnostic, Severity};
 
 mod concise;
+mod github;
 mod human;
 mod json;
+mod junit;
+mod sarif;
 
 pub use json::render_json;
 
@@ -16,6 +19,9 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    Sarif,
+    Github,
+    Junit,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -30,6 +36,8 @@ pub struct RenderOptions {
     pub show_suppressed: bool,
     /// The root as shown in JSON (`"."` when it is the current directory).
     pub root: String,
+    /// The root as an absolute `file://` URI ending in `/`, for SARIF.
+    pub root_uri: Option<String>,
 }
 
 pub fn render(format: Format, report: &Report, options: &RenderOptions) -> String {
@@ -37,6 +45,9 @@ pub fn render(format: Format, report: &Report, options: &RenderOptions) -> Strin
         Format::Human => human::render(report, options),
         Format::Concise => concise::render(report, options),
         Format::Json => json::render_json(report, options),
+        Format::Sarif => sarif::render(report, options),
+        Format::Github => github::render(report, options),
+        Format::Junit => junit::render(report, options),
     }
 }
 

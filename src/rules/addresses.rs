@@ -87,6 +87,9 @@ fn duplicates(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         )
         .primary_label(role(cx, reported, owner))
         .recipient(owner.name.value.to_string());
+        for name in names.iter().filter(|n| **n != owner.name.value) {
+            diagnostic = diagnostic.related(*name);
+        }
         for &id in first_of_holder.iter().filter(|&&id| id != first_of_holder[1]) {
             let address = cx.derived.address(id);
             diagnostic = diagnostic

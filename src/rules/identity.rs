@@ -73,6 +73,7 @@ fn upn_not_unique(
             format!("UPN `{}` of `{}` is also the UPN of `{}`", upn.value, recipient.name.value, first.name.value),
         )
         .primary_label(format!("UPN of `{}`", recipient.name.value))
+        .related(first.name.value.to_string())
         .label(first.upn.as_ref().map_or(first.name.span, |u| u.span), format!("UPN of `{}`", first.name.value))
         .recipient(recipient.name.value.to_string())
         .note(format!(
@@ -143,6 +144,7 @@ fn alias_not_unique(
             format!("alias `{}` of `{}` is also the alias of `{}`", alias.value, recipient.name.value, first.name.value),
         )
         .primary_label(format!("alias of `{}`", recipient.name.value))
+        .related(first.name.value.to_string())
         .label(first.alias.as_ref().map_or(first.name.span, |a| a.span), format!("alias of `{}`", first.name.value))
         .recipient(recipient.name.value.to_string())
         .note(format!(
@@ -186,7 +188,9 @@ fn moera_collisions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 .iter()
                 .find(|a| a.text.eq_ignore_ascii_case(&wanted))
                 .map_or(holder.name.span, |a| a.span);
-            diagnostic = diagnostic.label(at, format!("`{}` already has it", holder.name.value));
+            diagnostic = diagnostic
+                .label(at, format!("`{}` already has it", holder.name.value))
+                .related(holder.name.value.to_string());
         }
         out.push(
             diagnostic

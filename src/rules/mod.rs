@@ -48,6 +48,8 @@ rules! {
     TenantConfig = "tenant-config",
     UnknownReference = "unknown-reference",
     UnknownRule = "unknown-rule",
+    UnusedException = "unused-exception",
+    ExpiredException = "expired-exception",
     // Addresses
     DuplicateProxyAddress = "duplicate-proxy-address",
     DuplicateProxyAddressInRecipient = "duplicate-proxy-address-in-recipient",

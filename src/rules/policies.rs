@@ -425,6 +425,7 @@ fn collisions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .primary_label(format!("gets `{}`", collision.stamped))
+            .related(holder.name.value.to_string())
             .label(template.span, format!("generates `{}`", collision.wanted))
             .label(holder_span, format!("`{}` already has it", holder.name.value))
             .recipient(recipient.name.value.to_string())

@@ -168,6 +168,7 @@ fn duplicate_guid(first: &Recipient<'_>, recipient: &Recipient<'_>, out: &mut Ve
             format!("ExchangeGuid `{}` of `{}` is also the ExchangeGuid of `{}`", guid.value, recipient.name.value, first.name.value),
         )
         .primary_label(format!("ExchangeGuid of `{}`", recipient.name.value))
+        .related(first.name.value.to_string())
         .label(first_guid.span, format!("ExchangeGuid of `{}`", first.name.value))
         .recipient(recipient.name.value.to_string())
         .note("an ExchangeGuid identifies one mailbox; Exchange and Exchange Online resolve moves and mailbox lookups by it, so two objects with one GUID make moves and delivery pick either")

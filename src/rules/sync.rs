@@ -160,6 +160,7 @@ fn both_locations(cx: &Context<'_>, tenant: &TenantDomains, pair: &MailboxPair, 
         ),
     )
     .primary_label("a mailbox hosted on-premises")
+    .related(cloud.name.value.to_string())
     .label(cloud.kind.span, format!("`{}`: a mailbox hosted in Exchange Online", cloud.name.value))
     .recipient(name.to_string())
     .note("one person has two mailboxes: on-premises senders deliver to the on-premises mailbox and Exchange Online senders to the cloud one, so mail is split between them by sender. This is what a move that completed with warnings can leave behind (seed 000)");
@@ -254,6 +255,7 @@ fn soft_matches(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             ),
         )
         .primary_label(format!("{what} of the on-premises object"))
+        .related(cloud.name.value.to_string())
         .recipient(on_premises.name.value.to_string())
         .note(format!(
             "Entra Connect soft-matches a new on-premises object to an existing cloud-only object with the same {what}: the two become one object mastered on-premises, and the on-premises values overwrite the cloud ones ({} loses what was set in the cloud)",

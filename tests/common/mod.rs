@@ -33,7 +33,8 @@ pub fn load(dir: &Path) -> SourceFiles {
 }
 
 pub fn lint_dir(dir: &Path) -> Report {
-    let options = Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into() };
+    let options =
+        Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into(), baseline: None };
     hybridlint::lint(load(dir), &options)
 }
 
@@ -59,5 +60,5 @@ pub fn sources(files: &[(&str, &str)]) -> SourceFiles {
 }
 
 pub fn options() -> Options {
-    Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into() }
+    Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into(), baseline: None }
 }
