@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use toml::de::{DeTable, DeValue};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::format;
 use crate::model::*;
 use crate::rules::Rule;
 use crate::source::{FileId, SourceFile, SourceFiles, Span, Spanned};
@@ -168,125 +169,6 @@ struct Reader {
     file: FileId,
     diagnostics: Vec<Diagnostic>,
 }
-
-/// Which recipients a key applies to (SPEC 2.3).
-#[derive(Clone, Copy)]
-pub enum Applies {
-    All,
-    OnPremises,
-    UserObjects,
-    Mailboxes,
-    RemoteMailboxes,
-    ExternalAddress,
-    HostedInExchangeOnline,
-    StaticGroups,
-}
-
-impl Applies {
-    fn matches(self, kind: RecipientType, source: Source) -> bool {
-        match self {
-            Applies::All => true,
-            Applies::OnPremises => source == Source::OnPremises,
-            Applies::UserObjects => kind.is_user_object(),
-            Applies::Mailboxes => kind.is_mailbox(),
-            Applies::RemoteMailboxes => kind.is_remote_mailbox(),
-            Applies::ExternalAddress => kind.has_external_address(),
-            Applies::HostedInExchangeOnline => {
-                kind.is_remote_mailbox() || (source == Source::Cloud && kind.is_mailbox())
-            }
-            Applies::StaticGroups => kind.is_group() && kind != RecipientType::DynamicDistributionGroup,
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Applies::All => "every recipient",
-            Applies::OnPremises => "on-premises recipients",
-            Applies::UserObjects => "user objects (mailboxes and mail users)",
-            Applies::Mailboxes => "mailboxes",
-            Applies::RemoteMailboxes => "remote mailboxes (`Remote*Mailbox`)",
-            Applies::ExternalAddress => "mail users and mail contacts",
-            Applies::HostedInExchangeOnline => "mailboxes hosted in Exchange Online",
-            Applies::StaticGroups => "groups with static membership",
-        }
-    }
-}
-
-/// Every `[[recipient]]` key and whom it applies to.
-pub const RECIPIENT_KEYS: &[(&str, Applies)] = &[
-    ("name", Applies::All),
-    ("type", Applies::All),
-    ("source", Applies::All),
-    ("synced", Applies::OnPremises),
-    ("upn", Applies::UserObjects),
-    ("alias", Applies::All),
-    ("mail", Applies::All),
-    ("display_name", Applies::All),
-    ("given_name", Applies::All),
-    ("surname", Applies::All),
-    ("initials", Applies::All),
-    ("department", Applies::All),
-    ("company", Applies::All),
-    ("state_or_province", Applies::All),
-    ("custom_attribute_1", Applies::All),
-    ("custom_attribute_2", Applies::All),
-    ("custom_attribute_3", Applies::All),
-    ("custom_attribute_4", Applies::All),
-    ("custom_attribute_5", Applies::All),
-    ("custom_attribute_6", Applies::All),
-    ("custom_attribute_7", Applies::All),
-    ("custom_attribute_8", Applies::All),
-    ("custom_attribute_9", Applies::All),
-    ("custom_attribute_10", Applies::All),
-    ("custom_attribute_11", Applies::All),
-    ("custom_attribute_12", Applies::All),
-    ("custom_attribute_13", Applies::All),
-    ("custom_attribute_14", Applies::All),
-    ("custom_attribute_15", Applies::All),
-    ("proxy_addresses", Applies::All),
-    ("email_address_policy_enabled", Applies::OnPremises),
-    ("remote_routing_address", Applies::RemoteMailboxes),
-    ("external_email_address", Applies::ExternalAddress),
-    ("exchange_guid", Applies::Mailboxes),
-    ("archive_guid", Applies::Mailboxes),
-    ("archive", Applies::Mailboxes),
-    ("licensed", Applies::HostedInExchangeOnline),
-    ("provisioned", Applies::HostedInExchangeOnline),
-    ("litigation_hold", Applies::Mailboxes),
-    ("forwarding_smtp_address", Applies::Mailboxes),
-    ("forwarding_address", Applies::Mailboxes),
-    ("members", Applies::StaticGroups),
-    ("move_status", Applies::Mailboxes),
-    ("allow", Applies::All),
-];
-
-const POLICY_KEYS: &[&str] =
-    &["name", "priority", "default", "include", "conditions", "recipient_filter", "templates", "source"];
-const EXCEPTION_KEYS: &[&str] = &["rule", "recipients", "files", "reason", "expires"];
-const TENANT_KEYS: &[&str] = &["name", "accepted_domains", "routing_domain", "hybrid"];
-const LINT_KEYS: &[&str] =
-    &["include", "exclude", "today", "license_grace_days", "grace_warning_days", "rules", "exception"];
-/// Recipient properties address-policy conditions may test.
-pub const CONDITION_KEYS: &[&str] = &[
-    "company",
-    "department",
-    "state_or_province",
-    "custom_attribute_1",
-    "custom_attribute_2",
-    "custom_attribute_3",
-    "custom_attribute_4",
-    "custom_attribute_5",
-    "custom_attribute_6",
-    "custom_attribute_7",
-    "custom_attribute_8",
-    "custom_attribute_9",
-    "custom_attribute_10",
-    "custom_attribute_11",
-    "custom_attribute_12",
-    "custom_attribute_13",
-    "custom_attribute_14",
-    "custom_attribute_15",
-];
 
 fn type_name(value: &DeValue<'_>) -> &'static str {
     match value {
@@ -510,11 +392,11 @@ impl Reader {
             recipient.source_span = Some(source.span);
         }
         let kind = recipient.kind();
-        let known: Vec<&str> = RECIPIENT_KEYS.iter().map(|(k, _)| *k).collect();
+        let known: Vec<&str> = format::recipient_keys().map(|k| k.name).collect();
         for (key, value) in entries {
             let key_span = self.span(key.span());
             let key = key.into_inner();
-            let Some(applies) = RECIPIENT_KEYS.iter().find(|(k, _)| *k == key).map(|(_, a)| *a) else {
+            let Some(applies) = format::recipient_keys().find(|k| k.name == key).map(|k| k.applies) else {
                 self.unknown_key(key_span, &key, &format!("in recipient `{}`", recipient.name.value), &known);
                 continue;
             };
@@ -655,8 +537,9 @@ impl Reader {
                     if let Some(table) = self.table(value) {
                         for (k, v) in table.into_inner() {
                             let k_span = self.span(k.span());
-                            if !CONDITION_KEYS.contains(&k.get_ref().as_ref()) {
-                                self.unknown_key(k_span, k.get_ref(), "in `conditions`", CONDITION_KEYS);
+                            if !format::condition_keys().any(|c| c == k.get_ref()) {
+                                let known: Vec<&str> = format::condition_keys().collect();
+                                self.unknown_key(k_span, k.get_ref(), "in `conditions`", &known);
                                 continue;
                             }
                             let values = self.string_array(k.get_ref(), v);
@@ -679,7 +562,7 @@ impl Reader {
                     key_span,
                     other,
                     &format!("in email address policy `{}`", policy.name.value),
-                    POLICY_KEYS,
+                    &format::names(format::POLICY),
                 ),
             }
         }
@@ -712,7 +595,7 @@ impl Reader {
                 "accepted_domains" => accepted_domains = Some(self.string_array("accepted_domains", value)),
                 "routing_domain" => routing_domain = self.string("routing_domain", value),
                 "hybrid" => hybrid = self.bool("hybrid", value).is_none_or(|h| h.value),
-                other => self.unknown_key(key_span, other, "in `[tenant]`", TENANT_KEYS),
+                other => self.unknown_key(key_span, other, "in `[tenant]`", &format::names(format::TENANT)),
             }
         }
         if accepted_domains.is_none() {
@@ -763,7 +646,7 @@ impl Reader {
                         }
                     }
                 }
-                other => self.unknown_key(key_span, other, "in `[lint]`", LINT_KEYS),
+                other => self.unknown_key(key_span, other, "in `[lint]`", &format::names(format::LINT)),
             }
         }
         lint
@@ -806,7 +689,9 @@ impl Reader {
                 "files" => files = self.globs("files", value),
                 "reason" => reason = self.string("reason", value),
                 "expires" => expires = self.date("expires", value),
-                other => self.unknown_key(key_span, other, "in `[[lint.exception]]`", EXCEPTION_KEYS),
+                other => {
+                    self.unknown_key(key_span, other, "in `[[lint.exception]]`", &format::names(format::EXCEPTION))
+                }
             }
         }
         let Some(rule) = rule else {

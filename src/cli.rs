@@ -54,6 +54,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// The JSON Schema of the file format, for editors
+    Schema,
+    /// Create a starter repository
+    Init {
+        /// Where (default: the current directory)
+        dir: Option<PathBuf>,
+        /// The tenant name (`contoso` for contoso.onmicrosoft.com)
+        #[arg(long, default_value = "contoso")]
+        tenant: String,
+        /// The organisation's main accepted domain
+        #[arg(long, default_value = "contoso.com")]
+        domain: String,
+    },
     /// The rule catalogue: name, default severity, category, summary
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
@@ -172,6 +185,8 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Check(args) => check(args),
         Command::Explain { rule } => explain(&rule),
         Command::Rules { format } => list_rules(format),
+        Command::Schema => write_stdout(&crate::schema::generate()),
+        Command::Init { dir, tenant, domain } => init(dir.as_deref().unwrap_or(Path::new(".")), &tenant, &domain),
         Command::Addresses { name, repository, format } => addresses(&name, &repository, format),
         Command::SyncPreview { names, repository, today, format } => sync_preview(&names, &repository, today, format),
     }
@@ -358,6 +373,19 @@ fn addresses(name: &str, repository: &RepositoryArgs, format: ListFormat) -> i32
     });
     match result {
         Ok(report) => write_view(&report, format, |r| r.to_human()),
+        Err(message) => fail(&message),
+    }
+}
+
+fn init(dir: &Path, tenant: &str, domain: &str) -> i32 {
+    match crate::commands::init::init(dir, tenant, domain) {
+        Ok(written) => {
+            for path in written {
+                eprintln!("created {}", path.display());
+            }
+            eprintln!("next: describe your recipients, then run `hybridlint check {}`", dir.display());
+            EXIT_OK
+        }
         Err(message) => fail(&message),
     }
 }

@@ -99,6 +99,7 @@ macro_rules! recipient_types {
 
         impl RecipientType {
             pub const ALL: &'static [RecipientType] = &[$(RecipientType::$variant),*];
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($variant)),*];
 
             pub fn name(self) -> &'static str {
                 match self { $(RecipientType::$variant => stringify!($variant)),* }

@@ -1,4 +1,5 @@
 //! Commands that show what hybridlint computes rather than findings.
 
 pub mod addresses;
+pub mod init;
 pub mod sync_preview;

@@ -1,0 +1,85 @@
+//! The JSON Schema for editors (committed, never stale, and true of the examples) and `hybridlint init`.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn hybridlint() -> Command {
+    Command::cargo_bin("hybridlint").unwrap()
+}
+
+#[test]
+fn committed_schema_is_current() {
+    let committed =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("hybridlint.schema.json")).unwrap();
+    assert!(
+        committed == hybridlint::schema::generate(),
+        "hybridlint.schema.json is stale: run `cargo run -- schema > hybridlint.schema.json`"
+    );
+    let output = hybridlint().arg("schema").output().unwrap();
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), committed);
+}
+
+/// TOML as the JSON an editor validates (dates become strings).
+fn to_json(value: toml::Value) -> serde_json::Value {
+    match value {
+        toml::Value::String(s) => serde_json::Value::String(s),
+        toml::Value::Integer(i) => serde_json::json!(i),
+        toml::Value::Float(f) => serde_json::json!(f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(to_json).collect()),
+        toml::Value::Table(table) => {
+            serde_json::Value::Object(table.into_iter().map(|(k, v)| (k, to_json(v))).collect())
+        }
+    }
+}
+
+#[test]
+fn valid_files_validate_and_mistakes_do_not() {
+    let schema: serde_json::Value = serde_json::from_str(&hybridlint::schema::generate()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut checked = 0;
+    for entry in walkdir::WalkDir::new(&examples) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "toml") {
+            let value: toml::Value = toml::from_str(&std::fs::read_to_string(entry.path()).unwrap()).unwrap();
+            let json = to_json(value);
+            let errors: Vec<String> = validator.iter_errors(&json).map(|e| e.to_string()).collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", entry.path().display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} example files");
+    let misspelt: toml::Value =
+        toml::from_str("[[recipient]]\nname = \"a\"\ntype = \"UserMailbx\"\nproxy_adresses = []\n").unwrap();
+    assert!(!validator.is_valid(&to_json(misspelt)));
+}
+
+#[test]
+fn init_creates_a_repository_that_passes_and_refuses_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("contoso-recipients");
+    let output = hybridlint()
+        .arg("init")
+        .arg(&target)
+        .args(["--tenant", "fabrikam", "--domain", "fabrikam.com"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let config = std::fs::read_to_string(target.join("hybridlint.toml")).unwrap();
+    assert!(config.starts_with("#:schema ./hybridlint.schema.json"));
+    assert!(config.contains("name = \"fabrikam\""));
+    let check = hybridlint().arg("check").arg(&target).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stdout));
+    assert!(String::from_utf8_lossy(&check.stdout).contains("0 errors, 0 warnings, 0 infos"));
+
+    let before = std::fs::read_to_string(target.join("recipients/example.toml")).unwrap();
+    std::fs::write(target.join("recipients/example.toml"), "# mine\n").unwrap();
+    let again = hybridlint().arg("init").arg(&target).output().unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not overwriting"));
+    assert_eq!(std::fs::read_to_string(target.join("recipients/example.toml")).unwrap(), "# mine\n");
+    assert_ne!(before, "# mine\n");
+}
