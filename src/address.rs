@@ -36,15 +36,17 @@ pub struct ProxyAddress<'s> {
     pub prefix: Option<&'s str>,
     /// What follows the prefix (the whole value when there is none).
     pub address: &'s str,
+    /// The whole value.
+    pub text: &'s str,
 }
 
 impl<'s> ProxyAddress<'s> {
     pub fn parse(text: &'s str) -> ProxyAddress<'s> {
         match text.split_once(':') {
             Some((prefix, address)) if !prefix.is_empty() && prefix.bytes().all(|b| b.is_ascii_alphanumeric()) => {
-                ProxyAddress { prefix: Some(prefix), address }
+                ProxyAddress { prefix: Some(prefix), address, text }
             }
-            _ => ProxyAddress { prefix: None, address: text },
+            _ => ProxyAddress { prefix: None, address: text, text },
         }
     }
 

@@ -44,6 +44,8 @@ pub fn build_model<'a>(files: &'a SourceFiles, root_config: &str) -> (Model<'a>,
         .collect();
 
     let mut model = Model::default();
+    // Reserved up front: growing by doubling would copy every recipient and briefly hold two copies.
+    model.recipients.reserve_exact(parts.iter().map(|p| p.recipients.len()).sum());
     let mut diagnostics = Vec::new();
     for (id, part) in parts.into_iter().enumerate() {
         model.tenant = model.tenant.or(part.tenant);
@@ -447,8 +449,10 @@ impl Reader {
                 "move_status" => r.move_status = self.string(&key, value),
                 "allow" => r.allow = self.string_table(&key, value),
                 other => {
-                    if let Some(i) = custom_attribute_index(other) {
-                        r.custom_attributes[i] = self.string(&key, value);
+                    if let Some(i) = custom_attribute_index(other)
+                        && let Some(value) = self.string(&key, value)
+                    {
+                        r.custom_attributes.push((i as u8, value));
                     }
                 }
             }

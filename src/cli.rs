@@ -142,6 +142,9 @@ struct CheckArgs {
     /// Print the findings only, no summary
     #[arg(long)]
     quiet: bool,
+    /// Print the wall time of each phase on stderr
+    #[arg(long)]
+    timings: bool,
 }
 
 /// One requested output: a format, to stdout or to a file.
@@ -218,7 +221,9 @@ fn check(args: CheckArgs) -> i32 {
     if outputs.iter().filter(|o| o.path.is_none()).count() > 1 {
         return fail("only one --format can go to standard output; give the others a path (FORMAT:PATH)");
     }
-    let (files, mut options) = match crate::load(&root, args.today) {
+    let timings =
+        std::sync::Arc::new(if args.timings { crate::timings::Timings::enabled() } else { Default::default() });
+    let (files, mut options) = match crate::load_timed(&root, args.today, timings.clone()) {
         Ok(loaded) => loaded,
         Err(message) => return fail(&message),
     };
@@ -270,7 +275,9 @@ fn check(args: CheckArgs) -> i32 {
             root: display_root(&root.dir),
             root_uri: root_uri.clone(),
         };
-        let text = render::render(output.format, &report, &options);
+        let text = timings.time(&format!("render {:?}", output.format).to_lowercase(), || {
+            render::render(output.format, &report, &options)
+        });
         let written = match &output.path {
             None => write_stdout(&text),
             Some(path) => match std::fs::write(path, text) {
@@ -281,6 +288,9 @@ fn check(args: CheckArgs) -> i32 {
         if written != EXIT_OK {
             return written;
         }
+    }
+    if args.timings {
+        eprint!("{}", timings.report());
     }
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,

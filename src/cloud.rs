@@ -68,7 +68,7 @@ pub fn discard_reason(
     moera: Option<&str>,
 ) -> Option<DropReason> {
     let Some(prefix) = address.prefix else { return Some(DropReason::Malformed) };
-    if crate::address::check_proxy_address(&format!("{prefix}:{}", address.address)).is_err() {
+    if crate::address::check_proxy_address(address.text).is_err() {
         return Some(DropReason::Malformed);
     }
     if prefix.eq_ignore_ascii_case("msmail") || prefix.eq_ignore_ascii_case("x400") {
@@ -250,16 +250,15 @@ impl CloudView {
             let mut dropped = Vec::new();
             let mut quarantined = Vec::new();
             let mut kept: Vec<&str> = Vec::new();
-            for (position, address) in addresses.iter().enumerate() {
+            for (position, (address, id)) in addresses.iter().zip(derived.address_ids_of(index)).enumerate() {
                 let parsed = address.parsed();
                 if let Some(reason) = discard_reason(&parsed, recipient, tenant, moera.as_deref()) {
                     dropped.push(Dropped { address: position, reason });
                     continue;
                 }
                 let first = derived
-                    .holders_of(&address.text)
-                    .into_iter()
-                    .filter(|&h| h != i && in_entra(h) && !pairs.explains(h, i) && earlier(h, i))
+                    .other_holders(id)
+                    .filter(|&h| in_entra(h) && !pairs.explains(h, i) && earlier(h, i))
                     .min_by(
                         |&a, &b| if earlier(a, b) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater },
                     );
@@ -461,8 +460,11 @@ pub fn soft_matches(model: &Model<'_>, derived: &Derived<'_>) -> Vec<SoftMatch> 
             matched.push(other);
             found.push(SoftMatch { on_premises: index as u32, cloud: other, by_upn: true, address: None });
         }
-        for address in derived.addresses_of(index).iter().filter(|a| a.parsed().is_smtp()) {
-            for holder in derived.holders_of(&address.text) {
+        for (address, id) in derived.addresses_of(index).iter().zip(derived.address_ids_of(index)) {
+            if !address.parsed().is_smtp() {
+                continue;
+            }
+            for holder in derived.other_holders(id) {
                 let other = &model.recipients[holder as usize];
                 if other.source == Source::Cloud && !both_mailboxes(other) && !matched.contains(&holder) {
                     matched.push(holder);

@@ -104,6 +104,11 @@ pub struct Derived<'m> {
     address_index: HashTable<u32>,
     /// (first holder, another holder) pairs of equal addresses, sorted.
     address_repeats: Vec<(u32, u32)>,
+    /// Per address id: the id of the first address with the same text, so that rules can find an
+    /// address's other holders without hashing it again.
+    canonical: Vec<u32>,
+    /// Per address id: whether other addresses share its text.
+    repeated: Vec<bool>,
     /// Recipient name (case-insensitive) -> first recipient with it.
     name_index: FastMap<Caseless<'m>, u32>,
 }
@@ -150,6 +155,8 @@ impl<'m> Derived<'m> {
             starts,
             address_index: HashTable::new(),
             address_repeats: Vec::new(),
+            canonical: Vec::new(),
+            repeated: Vec::new(),
             name_index: FastMap::with_capacity_and_hasher(model.recipients.len(), FxBuildHasher),
         };
         derived.index_addresses();
@@ -163,18 +170,53 @@ impl<'m> Derived<'m> {
     fn index_addresses(&mut self) {
         let addresses = &self.addresses;
         let mut index = HashTable::with_capacity(addresses.len());
+        let mut canonical = Vec::with_capacity(addresses.len());
+        let mut repeated = vec![false; addresses.len()];
         for (id, address) in addresses.iter().enumerate() {
             let hash = hash_caseless(&address.text);
             let same = |&other: &u32| addresses[other as usize].text.eq_ignore_ascii_case(&address.text);
             match index.find(hash, same) {
-                Some(&first) => self.address_repeats.push((first, id as u32)),
+                Some(&first) => {
+                    self.address_repeats.push((first, id as u32));
+                    canonical.push(first);
+                    repeated[first as usize] = true;
+                    repeated[id] = true;
+                }
                 None => {
                     index.insert_unique(hash, id as u32, |&other| hash_caseless(&addresses[other as usize].text));
+                    canonical.push(id as u32);
                 }
             }
         }
         self.address_repeats.sort_unstable();
         self.address_index = index;
+        self.canonical = canonical;
+        self.repeated = repeated;
+    }
+
+    /// The ids of a recipient's effective addresses (for [`Derived::address`] and [`Derived::same_address`]).
+    pub fn address_ids_of(&self, recipient: usize) -> std::ops::Range<u32> {
+        self.starts[recipient]..self.starts[recipient + 1]
+    }
+
+    /// The recipients, other than the address's own, that have the same address (type and value,
+    /// case-insensitive). Free for the usual unique address.
+    pub fn other_holders(&self, id: u32) -> impl Iterator<Item = u32> + '_ {
+        let own = self.addresses[id as usize].recipient;
+        let first = self.canonical[id as usize];
+        let repeats: &[(u32, u32)] = if self.repeated[id as usize] {
+            let start = self.address_repeats.partition_point(|&(f, _)| f < first);
+            let end = self.address_repeats[start..].partition_point(|&(f, _)| f == first) + start;
+            &self.address_repeats[start..end]
+        } else {
+            &[]
+        };
+        let first_holder = self.repeated[id as usize].then_some(first);
+        first_holder
+            .into_iter()
+            .chain(repeats.iter().map(|&(_, other)| other))
+            .map(|a| self.addresses[a as usize].recipient)
+            .filter(move |&r| r != own)
     }
 
     /// A recipient's effective addresses.
@@ -334,6 +376,9 @@ fn generate(
 ) -> Vec<Generated> {
     let mut taken = TakenAddresses::new(explicit);
     let mut generated = Vec::new();
+    // The next number to try for each taken address, so that numbering many recipients with the same
+    // name stays linear instead of re-trying 2, 3, ... for each of them.
+    let mut next_number: FastMap<String, u32> = FastMap::default();
     for (index, recipient) in model.recipients.iter().enumerate() {
         let Some(policy) = policies.applicable(recipient) else { continue };
         applied_policy[index] = Some(policy as u32);
@@ -349,6 +394,7 @@ fn generate(
             let mut address = wanted.clone();
             let mut first_holder = None;
             let mut number = 1;
+            let wanted_key = wanted.to_ascii_lowercase();
             let own = loop {
                 let key = format!("smtp:{address}");
                 let holders: Vec<u32> =
@@ -359,13 +405,22 @@ fn generate(
                 match holders.first() {
                     None => break false,
                     Some(&holder) => {
-                        first_holder.get_or_insert(holder);
+                        if first_holder.is_none() {
+                            first_holder = Some(holder);
+                            // Numbers below this one were taken when last tried, and stay taken.
+                            number = next_number.get(&wanted_key).copied().unwrap_or(1);
+                        }
                         number += 1;
                         address = format!("{local}{number}@{domain}");
                     }
                 }
             };
-            if let Some(holder) = first_holder {
+            if first_holder.is_some() {
+                next_number.insert(wanted_key, number);
+            }
+            // A numbered variant the recipient already has itself is the settled state: nothing to say.
+            let settled = own && number > 1;
+            if let Some(holder) = first_holder.filter(|_| !settled) {
                 collisions.push(Collision {
                     recipient: index as u32,
                     policy: compiled.index as u32,
@@ -414,10 +469,14 @@ fn merge<'m>(
             own_generated.push(g);
         }
         let stamped_primary = own_generated.iter().find(|g| g.primary).map(|g| g.address.as_str());
+        let mut promoted = false;
         for mut address in explicit.by_ref().take(count) {
             if let Some(primary) = stamped_primary {
                 let parsed = address.parsed();
-                if parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(primary) {
+                // The first explicit copy of the stamped primary becomes the primary; any other is a
+                // secondary (a repeat is duplicate-proxy-address-in-recipient's to report).
+                if parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(primary) && !promoted {
+                    promoted = true;
                     if !parsed.is_primary() {
                         address.text = Cow::Owned(format!("SMTP:{}", parsed.address));
                     }

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod cloud;
 pub mod commands;
+pub mod corpus;
 pub mod derive;
 pub mod diagnostic;
 pub mod discover;
@@ -22,6 +23,7 @@ pub mod schema;
 pub mod source;
 pub mod suggest;
 pub mod suppress;
+pub mod timings;
 
 use std::collections::HashMap;
 
@@ -42,6 +44,8 @@ pub struct Options {
     pub root_config: String,
     /// Findings accepted as they are (`--baseline`).
     pub baseline: Option<suppress::Baseline>,
+    /// Per-phase wall time (`--timings`).
+    pub timings: std::sync::Arc<timings::Timings>,
 }
 
 /// Counts for the summary line and the JSON `summary`.
@@ -89,22 +93,33 @@ pub fn check(root: &Root, today: Option<Date>) -> Result<Report, String> {
 
 /// Discovers and reads the repository's files (in parallel).
 pub fn load(root: &Root, today: Option<Date>) -> Result<(SourceFiles, Options), String> {
+    load_timed(root, today, std::sync::Arc::default())
+}
+
+/// [`load`], recording the discovery and read phases.
+pub fn load_timed(
+    root: &Root,
+    today: Option<Date>,
+    timings: std::sync::Arc<timings::Timings>,
+) -> Result<(SourceFiles, Options), String> {
     let config_text = std::fs::read(&root.config)
         .map_err(|e| format!("cannot read the root configuration `{}`: {e}", root.config.display()))?;
     let config_text = String::from_utf8_lossy(&config_text);
-    let paths = discover::discover(root, &config_text);
-    let files: Vec<SourceFile> = paths
-        .into_par_iter()
-        .map(|path| {
-            let bytes = std::fs::read(root.dir.join(&path));
-            match bytes {
-                Ok(bytes) => SourceFile::from_bytes(path, bytes),
-                Err(e) => SourceFile::unreadable(path, e.to_string()),
-            }
-        })
-        .collect();
+    let paths = timings.time("discover", || discover::discover(root, &config_text));
+    let files: Vec<SourceFile> = timings.time("read", || {
+        paths
+            .into_par_iter()
+            .map(|path| {
+                let bytes = std::fs::read(root.dir.join(&path));
+                match bytes {
+                    Ok(bytes) => SourceFile::from_bytes(path, bytes),
+                    Err(e) => SourceFile::unreadable(path, e.to_string()),
+                }
+            })
+            .collect()
+    });
     let root_config = root.config.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    Ok((SourceFiles::new(files), Options { today, root_config, baseline: None }))
+    Ok((SourceFiles::new(files), Options { today, root_config, baseline: None, timings }))
 }
 
 /// Everything computed from the files before rules run: the model, effective addresses and indexes, the
@@ -120,14 +135,17 @@ pub struct Analysis<'m> {
 /// Builds the model and everything derived from it, once, and hands it to `then` with the findings the
 /// model builder made.
 pub fn analyze<R>(files: &SourceFiles, options: &Options, then: impl FnOnce(&Analysis<'_>, Vec<Diagnostic>) -> R) -> R {
-    let (model, diagnostics) = build::build_model(files, &options.root_config);
+    let timings = &options.timings;
+    let (model, diagnostics) =
+        timings.time("parse and build the model", || build::build_model(files, &options.root_config));
     let today = options
         .today
         .or(model.lint.today.as_ref().map(|t| t.value))
         .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
-    let derived = derive::Derived::new(&model);
-    let pairs = pairs::Pairs::find(&model, &derived);
-    let cloud = cloud::CloudView::build(&model, &derived, &pairs, today, model.lint.grace_days());
+    let derived = timings.time("effective addresses and indexes", || derive::Derived::new(&model));
+    let pairs = timings.time("pairs of objects", || pairs::Pairs::find(&model, &derived));
+    let cloud = timings
+        .time("cloud view", || cloud::CloudView::build(&model, &derived, &pairs, today, model.lint.grace_days()));
     then(&Analysis { model: &model, derived: &derived, pairs: &pairs, cloud: &cloud, today }, diagnostics)
 }
 
@@ -144,7 +162,7 @@ pub fn lint(files: SourceFiles, options: &Options) -> Report {
             today: analysis.today,
             rule_names: &rule_names,
         };
-        diagnostics.extend(rules::run(&context));
+        diagnostics.extend(options.timings.time("rules", || rules::run(&context, &options.timings)));
         let mut diagnostics = apply_severities(diagnostics, analysis.model);
         let rule_exists = |name: &str| rule_names.iter().any(|r| r == name);
         let mut about_suppressions = suppress::apply_allows_and_exceptions(
@@ -171,7 +189,7 @@ pub fn lint(files: SourceFiles, options: &Options) -> Report {
         (diagnostics, summary, analysis.today)
     });
     let mut report = Report { files, diagnostics, today, summary };
-    report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    options.timings.time("sort", || report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key())));
     count(&mut report.summary, &report.diagnostics);
     report
 }

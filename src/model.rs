@@ -190,7 +190,9 @@ pub struct Recipient<'a> {
     pub department: Option<SStr<'a>>,
     pub company: Option<SStr<'a>>,
     pub state_or_province: Option<SStr<'a>>,
-    pub custom_attributes: [Option<SStr<'a>>; 15],
+    /// CustomAttribute1-15 that are set, as (number - 1, value): most recipients have none, so they are
+    /// not fifteen empty slots on every recipient.
+    pub custom_attributes: Vec<(u8, SStr<'a>)>,
     pub proxy_addresses: Vec<SStr<'a>>,
     pub email_address_policy_enabled: Option<Spanned<bool>>,
     pub remote_routing_address: Option<SStr<'a>>,
@@ -228,7 +230,7 @@ impl<'a> Recipient<'a> {
             department: None,
             company: None,
             state_or_province: None,
-            custom_attributes: Default::default(),
+            custom_attributes: Vec::new(),
             proxy_addresses: Vec::new(),
             email_address_policy_enabled: None,
             remote_routing_address: None,
@@ -245,6 +247,11 @@ impl<'a> Recipient<'a> {
             move_status: None,
             allow: Vec::new(),
         }
+    }
+
+    /// CustomAttribute`n` (1-15).
+    pub fn custom_attribute(&self, n: usize) -> Option<&SStr<'a>> {
+        self.custom_attributes.iter().find(|(i, _)| *i as usize + 1 == n).map(|(_, v)| v)
     }
 
     pub fn kind(&self) -> RecipientType {

@@ -95,9 +95,10 @@ impl Pairs {
             if let Some(&other) = exchange_guid(recipient).and_then(|g| by_guid.get(&g)) {
                 found.push((other, Tie::ExchangeGuid));
             }
-            if let Some(primary) = derived.primary_of(index) {
-                for holder in derived.holders_of(&primary.text) {
-                    if holder != index as u32 && is_cloud_hosted_mailbox(&model.recipients[holder as usize]) {
+            let primary = derived.address_ids_of(index).find(|&id| derived.address(id).parsed().is_primary());
+            if let Some(id) = primary {
+                for holder in derived.other_holders(id) {
+                    if is_cloud_hosted_mailbox(&model.recipients[holder as usize]) {
                         found.push((holder, Tie::PrimaryAddress));
                     }
                 }

@@ -94,7 +94,7 @@ impl Property {
             Property::UserPrincipalName => field(&recipient.upn),
             Property::RecipientType => Some(recipient_type(recipient)),
             Property::RecipientTypeDetails => Some(recipient.kind().name()),
-            Property::CustomAttribute(i) => field(&recipient.custom_attributes[i]),
+            Property::CustomAttribute(i) => recipient.custom_attribute(i + 1).map(|v| v.value.as_ref()),
         }
     }
 }

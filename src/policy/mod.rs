@@ -142,15 +142,12 @@ impl Recipient<'_> {
     /// The value of a property that address-policy conditions test (`department`, `custom_attribute_3`, ...).
     pub fn condition_value(&self, key: &str) -> Option<&str> {
         let field = match key {
-            "company" => &self.company,
-            "department" => &self.department,
-            "state_or_province" => &self.state_or_province,
-            other => {
-                let n: usize = other.strip_prefix("custom_attribute_")?.parse().ok()?;
-                self.custom_attributes.get(n.checked_sub(1)?)?
-            }
+            "company" => self.company.as_ref(),
+            "department" => self.department.as_ref(),
+            "state_or_province" => self.state_or_province.as_ref(),
+            other => self.custom_attribute(other.strip_prefix("custom_attribute_")?.parse().ok()?),
         };
-        field.as_ref().map(|v| v.value.as_ref())
+        field.map(|v| v.value.as_ref())
     }
 
     /// The names address templates read.

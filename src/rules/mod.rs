@@ -148,12 +148,12 @@ const CHECKS: &[(&str, Check)] = &[
 ];
 
 /// Runs every check, families in parallel.
-pub fn run(cx: &Context<'_>) -> Vec<Diagnostic> {
+pub fn run(cx: &Context<'_>, timings: &crate::timings::Timings) -> Vec<Diagnostic> {
     CHECKS
         .par_iter()
-        .map(|(_, check)| {
+        .map(|(family, check)| {
             let mut found = Vec::new();
-            check(cx, &mut found);
+            timings.time(&format!("rules: {family}"), || check(cx, &mut found));
             found
         })
         .flatten_iter()

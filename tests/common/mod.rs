@@ -34,7 +34,7 @@ pub fn load(dir: &Path) -> SourceFiles {
 
 pub fn lint_dir(dir: &Path) -> Report {
     let options =
-        Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into(), baseline: None };
+        Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into(), ..Options::default() };
     hybridlint::lint(load(dir), &options)
 }
 
@@ -60,5 +60,5 @@ pub fn sources(files: &[(&str, &str)]) -> SourceFiles {
 }
 
 pub fn options() -> Options {
-    Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into(), baseline: None }
+    Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into(), ..Options::default() }
 }
