@@ -32,6 +32,9 @@ enum Command {
     Explain {
         /// The rule's name, e.g. duplicate-proxy-address
         rule: String,
+        /// A repository whose organisation rules to include (default: the current directory, if it is one)
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        path: PathBuf,
     },
     /// Which email address policy applies to a recipient, and the addresses it generates
     Addresses {
@@ -56,6 +59,14 @@ enum Command {
     },
     /// The JSON Schema of the file format, for editors
     Schema,
+    /// Run the repository's organisation rules against fixtures that state their expected findings
+    TestRules {
+        /// The directory of fixtures (NAME.toml with NAME.expect)
+        dir: PathBuf,
+        /// The root configuration file (default: the nearest hybridlint.toml upwards from DIR)
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Create a starter repository
     Init {
         /// Where (default: the current directory)
@@ -71,6 +82,9 @@ enum Command {
     Rules {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        /// A repository whose organisation rules to include (default: the current directory, if it is one)
+        #[arg(long, value_name = "PATH", default_value = ".")]
+        path: PathBuf,
     },
 }
 
@@ -186,9 +200,10 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     match cli.command {
         Command::Check(args) => check(args),
-        Command::Explain { rule } => explain(&rule),
-        Command::Rules { format } => list_rules(format),
+        Command::Explain { rule, path } => explain(&rule, &path),
+        Command::Rules { format, path } => list_rules(format, &path),
         Command::Schema => write_stdout(&crate::schema::generate()),
+        Command::TestRules { dir, config } => test_rules(&dir, config.as_deref()),
         Command::Init { dir, tenant, domain } => init(dir.as_deref().unwrap_or(Path::new(".")), &tenant, &domain),
         Command::Addresses { name, repository, format } => addresses(&name, &repository, format),
         Command::SyncPreview { names, repository, today, format } => sync_preview(&names, &repository, today, format),
@@ -387,6 +402,26 @@ fn addresses(name: &str, repository: &RepositoryArgs, format: ListFormat) -> i32
     }
 }
 
+fn test_rules(dir: &Path, config: Option<&Path>) -> i32 {
+    let root = match discover::find_root(dir, config) {
+        Ok(root) => root,
+        Err(message) => return fail(&message),
+    };
+    match crate::commands::test_rules::run(&root, dir) {
+        Ok(outcome) => {
+            let written = write_stdout(&outcome.report);
+            if written != EXIT_OK {
+                written
+            } else if outcome.failed > 0 {
+                EXIT_FINDINGS
+            } else {
+                EXIT_OK
+            }
+        }
+        Err(message) => fail(&message),
+    }
+}
+
 fn init(dir: &Path, tenant: &str, domain: &str) -> i32 {
     match crate::commands::init::init(dir, tenant, domain) {
         Ok(written) => {
@@ -400,9 +435,34 @@ fn init(dir: &Path, tenant: &str, domain: &str) -> i32 {
     }
 }
 
-fn explain(rule: &str) -> i32 {
-    let Some(entry) = catalogue::find(rule) else {
-        let names = catalogue::builtin().iter().map(|e| e.name.as_str());
+/// The built-in catalogue and, when `path` is inside a repository, its organisation rules.
+fn catalogue_with_repository(path: &Path) -> Vec<catalogue::Entry> {
+    let mut entries = catalogue::builtin().to_vec();
+    let Ok(root) = discover::find_root(path, None) else { return entries };
+    let Ok((files, options)) = crate::load(&root, None) else { return entries };
+    crate::analyze(&files, &options, |analysis, _| {
+        for rule in &analysis.model.custom_rules {
+            entries.push(catalogue::Entry {
+                name: rule.name.value.to_string(),
+                severity: rule.severity,
+                category: "organisation".to_string(),
+                summary: rule.summary.value.to_string(),
+                explanation: rule
+                    .explanation
+                    .as_ref()
+                    .map_or_else(|| rule.summary.value.to_string(), |e| e.value.to_string()),
+                example: None,
+                sources: vec![format!("{} (this repository)", files.get(rule.name.span.file).path)],
+            });
+        }
+    });
+    entries
+}
+
+fn explain(rule: &str, path: &Path) -> i32 {
+    let entries = catalogue_with_repository(path);
+    let Some(entry) = entries.iter().find(|e| e.name == rule) else {
+        let names = entries.iter().map(|e| e.name.as_str());
         return match crate::suggest::did_you_mean(rule, names) {
             Some(candidate) => fail(&format!("no rule named `{rule}`; did you mean `{candidate}`?")),
             None => fail(&format!("no rule named `{rule}`; `hybridlint rules` lists them")),
@@ -430,8 +490,8 @@ fn indent(text: &str) -> String {
     text.lines().map(|l| if l.is_empty() { String::new() } else { format!("    {l}") }).collect::<Vec<_>>().join("\n")
 }
 
-fn list_rules(format: ListFormat) -> i32 {
-    let entries = catalogue::builtin();
+fn list_rules(format: ListFormat, path: &Path) -> i32 {
+    let entries = &catalogue_with_repository(path);
     let text = match format {
         ListFormat::Json => {
             #[derive(serde::Serialize)]

@@ -103,6 +103,13 @@ impl Diagnostic {
         }
     }
 
+    /// A finding of an organisation rule (`[[rule]]`), which reports under its own name.
+    pub fn custom(rule: String, span: Span, message: impl Into<String>) -> Diagnostic {
+        let mut diagnostic = Diagnostic::new(Rule::Schema, span, message);
+        diagnostic.rule = Cow::Owned(rule);
+        diagnostic
+    }
+
     /// The text under the primary span.
     pub fn primary_label(mut self, message: impl Into<String>) -> Self {
         self.primary.message = message.into();

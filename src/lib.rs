@@ -10,6 +10,7 @@ pub mod cli;
 pub mod cloud;
 pub mod commands;
 pub mod corpus;
+pub mod custom;
 pub mod derive;
 pub mod diagnostic;
 pub mod discover;
@@ -152,7 +153,11 @@ pub fn analyze<R>(files: &SourceFiles, options: &Options, then: impl FnOnce(&Ana
 /// Lints files already in memory (paths relative to the root). The core of [`check`], and what tests use.
 pub fn lint(files: SourceFiles, options: &Options) -> Report {
     let (diagnostics, summary, today) = analyze(&files, options, |analysis, mut diagnostics| {
-        let rule_names: Vec<String> = catalogue::builtin().iter().map(|e| e.name.clone()).collect();
+        let rule_names: Vec<String> = catalogue::builtin()
+            .iter()
+            .map(|e| e.name.clone())
+            .chain(analysis.model.custom_rules.iter().map(|r| r.name.value.to_string()))
+            .collect();
         let context = rules::Context {
             model: analysis.model,
             derived: analysis.derived,
@@ -163,6 +168,9 @@ pub fn lint(files: SourceFiles, options: &Options) -> Report {
             rule_names: &rule_names,
         };
         diagnostics.extend(options.timings.time("rules", || rules::run(&context, &options.timings)));
+        diagnostics.extend(
+            options.timings.time("organisation rules", || custom::run(analysis.model, analysis.derived, &files)),
+        );
         let mut diagnostics = apply_severities(diagnostics, analysis.model);
         let rule_exists = |name: &str| rule_names.iter().any(|r| r == name);
         let mut about_suppressions = suppress::apply_allows_and_exceptions(

@@ -18,6 +18,8 @@ pub struct Model<'a> {
     /// In file order, then in the order written.
     pub recipients: Vec<Recipient<'a>>,
     pub policies: Vec<AddressPolicy<'a>>,
+    /// Organisation rules (`[[rule]]`).
+    pub custom_rules: Vec<CustomRule<'a>>,
     /// Files whose content could not be read into the model (syntax errors): findings that depend on
     /// the whole repository say so.
     pub incomplete_files: Vec<crate::source::FileId>,
@@ -334,5 +336,50 @@ pub struct AddressPolicy<'a> {
 impl AddressPolicy<'_> {
     pub fn is_default(&self) -> bool {
         self.default.as_ref().is_some_and(|d| d.value)
+    }
+}
+
+/// One organisation rule (`[[rule]]`, SPEC 5): a selection of recipients and one constraint.
+#[derive(Debug)]
+pub struct CustomRule<'a> {
+    pub span: Span,
+    pub name: SStr<'a>,
+    pub severity: crate::diagnostic::Severity,
+    pub summary: SStr<'a>,
+    pub explanation: Option<SStr<'a>>,
+    pub help: Option<SStr<'a>>,
+    pub select: RuleSelect<'a>,
+    pub constraint: Constraint<'a>,
+}
+
+/// Which recipients a custom rule looks at; every list is globs, any of which may match.
+#[derive(Debug, Default)]
+pub struct RuleSelect<'a> {
+    pub types: Vec<SStr<'a>>,
+    pub names: Vec<SStr<'a>>,
+    pub files: Vec<SStr<'a>>,
+    pub source: Option<Source>,
+}
+
+#[derive(Debug)]
+pub enum Constraint<'a> {
+    /// No value of the field matches any of the globs.
+    Deny { field: SStr<'a>, globs: Vec<SStr<'a>> },
+    /// The field has a value (and, with globs, one of its values matches one of them).
+    Require { field: SStr<'a>, globs: Vec<SStr<'a>> },
+    /// The field's values are unique across the selected recipients (case-insensitive).
+    Unique { field: SStr<'a> },
+    /// No value of the field is longer than `max` characters.
+    MaxLength { field: SStr<'a>, max: Spanned<i64> },
+}
+
+impl<'a> Constraint<'a> {
+    pub fn field(&self) -> &SStr<'a> {
+        match self {
+            Constraint::Deny { field, .. }
+            | Constraint::Require { field, .. }
+            | Constraint::Unique { field }
+            | Constraint::MaxLength { field, .. } => field,
+        }
     }
 }

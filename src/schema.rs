@@ -57,6 +57,42 @@ fn table<'k>(keys: impl Iterator<Item = &'k Key>, description: &str) -> Value {
     })
 }
 
+/// `[[rule]]`: an organisation rule with one constraint on a field.
+fn rule_schema() -> Value {
+    let field = json!({
+        "type": "string",
+        "description": "A recipient key, primary_smtp_address or effective_addresses, optionally with .domain or .local_part",
+        "pattern": format!("^({})(\\.(domain|local_part))?$", crate::custom::field_names().join("|"))
+    });
+    let globs = json!({ "type": "array", "items": { "type": "string" } });
+    let constraint = |properties: Value, required: &[&str]| json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false });
+    let matching = constraint(json!({ "field": field, "glob": { "type": "string" }, "globs": globs }), &["field"]);
+    json!({
+        "type": "object",
+        "description": "An organisation rule: a selection of recipients and exactly one constraint",
+        "properties": {
+            "name": { "type": "string", "pattern": "^[^/]+/.+$", "description": "Namespaced: organisation/rule" },
+            "severity": { "type": "string", "enum": ["info", "warning", "error"] },
+            "summary": { "type": "string" },
+            "explanation": { "type": "string" },
+            "help": { "type": "string" },
+            "select": constraint(json!({
+                "types": globs, "names": globs, "files": globs,
+                "source": { "type": "string", "enum": format::SOURCES }
+            }), &[]),
+            "deny": matching,
+            "require": matching,
+            "unique": constraint(json!({ "field": field }), &["field"]),
+            "max_length": constraint(json!({ "field": field, "max": { "type": "integer", "minimum": 0 } }), &["field", "max"])
+        },
+        "required": ["name", "severity", "summary"],
+        "oneOf": [
+            { "required": ["deny"] }, { "required": ["require"] }, { "required": ["unique"] }, { "required": ["max_length"] }
+        ],
+        "additionalProperties": false
+    })
+}
+
 /// The schema, as pretty JSON with a final newline.
 pub fn generate() -> String {
     let schema = json!({
@@ -69,11 +105,7 @@ pub fn generate() -> String {
             "lint": { "$ref": "#/definitions/lint" },
             "recipient": { "type": "array", "items": { "$ref": "#/definitions/recipient" } },
             "email_address_policy": { "type": "array", "items": { "$ref": "#/definitions/email_address_policy" } },
-            "rule": {
-                "type": "array",
-                "description": "Organisation rules (custom constraints)",
-                "items": { "type": "object" }
-            }
+            "rule": { "type": "array", "items": { "$ref": "#/definitions/rule" } }
         },
         "additionalProperties": false,
         "definitions": {
@@ -81,7 +113,8 @@ pub fn generate() -> String {
             "lint": table(format::LINT.iter(), "Lint settings (hybridlint.toml only)"),
             "exception": table(format::EXCEPTION.iter(), "A suppression kept outside the recipient files"),
             "recipient": table(format::recipient_keys(), "A recipient, as Get-Recipient shows it"),
-            "email_address_policy": table(format::POLICY.iter(), "An email address policy")
+            "email_address_policy": table(format::POLICY.iter(), "An email address policy"),
+            "rule": rule_schema()
         }
     });
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();

@@ -3,3 +3,4 @@
 pub mod addresses;
 pub mod init;
 pub mod sync_preview;
+pub mod test_rules;
