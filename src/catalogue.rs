@@ -16,6 +16,7 @@ const FILES: &[(&str, &str)] = &[
     ("policies/hybrid-routing.toml", include_str!("../policies/hybrid-routing.toml")),
     ("policies/licensing.toml", include_str!("../policies/licensing.toml")),
     ("policies/sync-scope.toml", include_str!("../policies/sync-scope.toml")),
+    ("policies/migration.toml", include_str!("../policies/migration.toml")),
 ];
 
 #[derive(Clone, Debug, Deserialize, Serialize)]

@@ -57,6 +57,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Readiness of one migration batch: its members, which are ready, which are blocked and by what
+    Batch {
+        /// The batch's name
+        name: String,
+        #[command(flatten)]
+        repository: RepositoryArgs,
+        #[arg(long, value_name = "DATE", value_parser = parse_date)]
+        today: Option<Date>,
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
     /// The JSON Schema of the file format, for editors
     Schema,
     /// Run the repository's organisation rules against fixtures that state their expected findings
@@ -203,6 +214,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Explain { rule, path } => explain(&rule, &path),
         Command::Rules { format, path } => list_rules(format, &path),
         Command::Schema => write_stdout(&crate::schema::generate()),
+        Command::Batch { name, repository, today, format } => batch(&name, &repository, today, format),
         Command::TestRules { dir, config } => test_rules(&dir, config.as_deref()),
         Command::Init { dir, tenant, domain } => init(dir.as_deref().unwrap_or(Path::new(".")), &tenant, &domain),
         Command::Addresses { name, repository, format } => addresses(&name, &repository, format),
@@ -368,6 +380,17 @@ fn write_view<T: serde::Serialize>(value: &T, format: ListFormat, human: impl Fn
             json
         }
     })
+}
+
+fn batch(name: &str, repository: &RepositoryArgs, today: Option<Date>, format: ListFormat) -> i32 {
+    let (files, options) = match load_repository(repository, today) {
+        Ok(loaded) => loaded,
+        Err(message) => return fail(&message),
+    };
+    match crate::analyze(&files, &options, |analysis, _| crate::commands::batch::readiness(analysis, &files, name)) {
+        Ok(readiness) => write_view(&readiness, format, |r| r.to_human()),
+        Err(message) => fail(&message),
+    }
 }
 
 fn sync_preview(names: &[String], repository: &RepositoryArgs, today: Option<Date>, format: ListFormat) -> i32 {

@@ -25,6 +25,8 @@ pub enum Kind {
     RuleLevels,
     /// `[[lint.exception]]` tables.
     Exceptions,
+    /// A nested table with its own keys.
+    Table(&'static [Key]),
 }
 
 /// Which recipients a key applies to (SPEC 2.3).
@@ -70,6 +72,7 @@ impl Applies {
     }
 }
 
+#[derive(Debug)]
 pub struct Key {
     pub name: &'static str,
     pub kind: Kind,
@@ -218,3 +221,49 @@ pub const EXCEPTION: &[Key] = &[
 pub fn names(keys: &[Key]) -> Vec<&'static str> {
     keys.iter().map(|k| k.name).collect()
 }
+
+pub const ENDPOINT_TYPES: &[&str] = &["ExchangeRemoteMove", "ExchangeOutlookAnywhere", "IMAP"];
+pub const EXCHANGE_VERSIONS: &[&str] = &["2003", "2007", "2010", "2013", "2016", "2019", "SE"];
+pub const BATCH_TYPES: &[&str] = &["RemoteMove", "Cutover", "Staged", "IMAP"];
+pub const DIRECTIONS: &[&str] = &["onboarding", "offboarding"];
+
+/// `outlook_anywhere` of a migration endpoint.
+pub const OUTLOOK_ANYWHERE: &[Key] = &[
+    key("enabled", K::Bool, A::All, "Outlook Anywhere (RPC over HTTP) is enabled on the source"),
+    key("authentication", K::String, A::All, "Its client authentication: Basic, NTLM, Negotiate"),
+    key("ssl", K::Bool, A::All, "It requires SSL"),
+];
+
+/// `certificate` of a migration endpoint.
+pub const CERTIFICATE: &[Key] = &[
+    key("subject_alt_names", K::Strings, A::All, "The certificate's subject alternative names (wildcards allowed)"),
+    key("expires", K::Date, A::All, "When the certificate expires"),
+];
+
+/// `[[migration_endpoint]]`
+pub const MIGRATION_ENDPOINT: &[Key] = &[
+    required("name", K::String, "The endpoint's name, as batches refer to it"),
+    required(
+        "type",
+        K::OneOf(ENDPOINT_TYPES),
+        "ExchangeRemoteMove (hybrid), ExchangeOutlookAnywhere (cutover, staged) or IMAP",
+    ),
+    key("remote_server", K::String, A::All, "The on-premises server Exchange Online connects to (FQDN)"),
+    key("exchange_version", K::OneOf(EXCHANGE_VERSIONS), A::All, "The source Exchange version"),
+    key("mrs_proxy_enabled", K::Bool, A::All, "The MRS proxy is enabled on the EWS virtual directory"),
+    key("outlook_anywhere", K::Table(OUTLOOK_ANYWHERE), A::All, "Outlook Anywhere settings of the source"),
+    key("certificate", K::Table(CERTIFICATE), A::All, "The certificate remote_server presents"),
+    key("max_concurrent_migrations", K::Integer, A::All, "MaxConcurrentMigrations"),
+];
+
+/// `[[migration_batch]]`
+pub const MIGRATION_BATCH: &[Key] = &[
+    required("name", K::String, "The batch's name"),
+    required("type", K::OneOf(BATCH_TYPES), "RemoteMove, Cutover, Staged or IMAP"),
+    key("endpoint", K::String, A::All, "The `name` of its migration endpoint"),
+    key("direction", K::OneOf(DIRECTIONS), A::All, "onboarding (to Exchange Online, the default) or offboarding"),
+    key("target_delivery_domain", K::String, A::All, "TargetDeliveryDomain: the routing domain for onboarding"),
+    key("mailboxes", K::Strings, A::All, "The mailboxes moved, by recipient `name`"),
+    key("complete_after", K::Date, A::All, "CompleteAfter: when the batch completes (absent: it completes on its own)"),
+    key("license_on_completion", K::Bool, A::All, "Licenses are assigned when the batch completes"),
+];

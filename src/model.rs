@@ -20,6 +20,8 @@ pub struct Model<'a> {
     pub policies: Vec<AddressPolicy<'a>>,
     /// Organisation rules (`[[rule]]`).
     pub custom_rules: Vec<CustomRule<'a>>,
+    pub migration_endpoints: Vec<MigrationEndpoint<'a>>,
+    pub migration_batches: Vec<MigrationBatch<'a>>,
     /// Files whose content could not be read into the model (syntax errors): findings that depend on
     /// the whole repository say so.
     pub incomplete_files: Vec<crate::source::FileId>,
@@ -382,4 +384,53 @@ impl<'a> Constraint<'a> {
             | Constraint::MaxLength { field, .. } => field,
         }
     }
+}
+
+/// `[[migration_endpoint]]`: how Exchange Online reaches the on-premises organisation to move mailboxes.
+#[derive(Debug)]
+pub struct MigrationEndpoint<'a> {
+    pub span: Span,
+    pub name: SStr<'a>,
+    /// `ExchangeRemoteMove`, `ExchangeOutlookAnywhere` or `IMAP`.
+    pub kind: SStr<'a>,
+    pub remote_server: Option<SStr<'a>>,
+    /// `2003` .. `2019`, `SE`.
+    pub exchange_version: Option<SStr<'a>>,
+    pub mrs_proxy_enabled: Option<Spanned<bool>>,
+    pub outlook_anywhere: Option<OutlookAnywhere<'a>>,
+    pub certificate: Option<Certificate<'a>>,
+    pub max_concurrent_migrations: Option<Spanned<i64>>,
+}
+
+#[derive(Debug)]
+pub struct OutlookAnywhere<'a> {
+    pub span: Span,
+    pub enabled: Option<Spanned<bool>>,
+    /// `Basic`, `NTLM`, `Negotiate`, ...
+    pub authentication: Option<SStr<'a>>,
+    pub ssl: Option<Spanned<bool>>,
+}
+
+#[derive(Debug)]
+pub struct Certificate<'a> {
+    pub span: Span,
+    pub subject_alt_names: Vec<SStr<'a>>,
+    pub expires: Option<Spanned<Date>>,
+}
+
+/// `[[migration_batch]]`: a wave of mailbox moves.
+#[derive(Debug)]
+pub struct MigrationBatch<'a> {
+    pub span: Span,
+    pub name: SStr<'a>,
+    /// `RemoteMove`, `Cutover`, `Staged` or `IMAP`.
+    pub kind: SStr<'a>,
+    pub endpoint: Option<SStr<'a>>,
+    /// `onboarding` (to Exchange Online, the default) or `offboarding`.
+    pub offboarding: bool,
+    pub direction_span: Option<Span>,
+    pub target_delivery_domain: Option<SStr<'a>>,
+    pub mailboxes: Vec<SStr<'a>>,
+    pub complete_after: Option<Spanned<Date>>,
+    pub license_on_completion: Option<Spanned<bool>>,
 }

@@ -30,6 +30,7 @@ fn kind_schema(kind: Kind) -> Value {
             "additionalProperties": { "type": "string", "enum": format::LEVELS }
         }),
         Kind::Exceptions => json!({ "type": "array", "items": { "$ref": "#/definitions/exception" } }),
+        Kind::Table(keys) => table(keys.iter(), ""),
     }
 }
 
@@ -105,7 +106,9 @@ pub fn generate() -> String {
             "lint": { "$ref": "#/definitions/lint" },
             "recipient": { "type": "array", "items": { "$ref": "#/definitions/recipient" } },
             "email_address_policy": { "type": "array", "items": { "$ref": "#/definitions/email_address_policy" } },
-            "rule": { "type": "array", "items": { "$ref": "#/definitions/rule" } }
+            "rule": { "type": "array", "items": { "$ref": "#/definitions/rule" } },
+            "migration_endpoint": { "type": "array", "items": { "$ref": "#/definitions/migration_endpoint" } },
+            "migration_batch": { "type": "array", "items": { "$ref": "#/definitions/migration_batch" } }
         },
         "additionalProperties": false,
         "definitions": {
@@ -114,7 +117,9 @@ pub fn generate() -> String {
             "exception": table(format::EXCEPTION.iter(), "A suppression kept outside the recipient files"),
             "recipient": table(format::recipient_keys(), "A recipient, as Get-Recipient shows it"),
             "email_address_policy": table(format::POLICY.iter(), "An email address policy"),
-            "rule": rule_schema()
+            "rule": rule_schema(),
+            "migration_endpoint": table(format::MIGRATION_ENDPOINT.iter(), "How Exchange Online reaches the source to move mailboxes"),
+            "migration_batch": table(format::MIGRATION_BATCH.iter(), "A wave of mailbox moves")
         }
     });
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();

@@ -298,3 +298,17 @@ fn sync_preview_command() {
     assert_eq!(cloud_only.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&cloud_only.stderr).contains("not synced"));
 }
+
+#[test]
+fn batch_readiness() {
+    let contoso = example("contoso");
+    let output = hybridlint().args(["batch", "wave-4-finance", "--path", &contoso]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    insta::assert_snapshot!("batch_wave_4", stdout(&output));
+    let output = hybridlint().args(["batch", "wave-3-sales", "--path", &contoso, "--format", "json"]).output().unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["ready"], serde_json::json!(["pnovak", "rwilson", "icohen"]));
+    assert_eq!(value["blocked"], serde_json::json!([]));
+    let output = hybridlint().args(["batch", "wave-5", "--path", &contoso]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -59,6 +59,38 @@ fn unknown_references(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             misses.push((recipient, target, "forwarding address"));
         }
     }
+    // Batches name their mailboxes and their endpoint.
+    let mut batch_misses = Vec::new();
+    for batch in &cx.model.migration_batches {
+        for member in batch.mailboxes.iter().filter(|m| cx.derived.recipient_named(&m.value).is_none()) {
+            batch_misses.push((batch, member, "mailbox"));
+        }
+        if let Some(endpoint) = &batch.endpoint
+            && !cx.model.migration_endpoints.iter().any(|e| e.name.value.eq_ignore_ascii_case(&endpoint.value))
+        {
+            batch_misses.push((batch, endpoint, "endpoint"));
+        }
+    }
+    for (batch, reference, what) in batch_misses {
+        let (names, kind): (Vec<&str>, &str) = if what == "endpoint" {
+            (cx.model.migration_endpoints.iter().map(|e| e.name.value.as_ref()).collect(), "migration endpoint")
+        } else {
+            (Vec::new(), "recipient")
+        };
+        let mut diagnostic = Diagnostic::new(
+            Rule::UnknownReference,
+            reference.span,
+            format!("{what} `{}` of batch `{}` is not a {kind} in this repository", reference.value, batch.name.value),
+        )
+        .primary_label(format!("no {kind} has this name"))
+        .label(batch.name.span, format!("batch `{}`", batch.name.value))
+        .recipient(batch.name.value.to_string());
+        diagnostic = match suggest::did_you_mean(&reference.value, names) {
+            Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
+            None => diagnostic.help(format!("batches refer to a {kind} by its `name`")),
+        };
+        out.push(diagnostic);
+    }
     let suggest = misses.len().saturating_mul(cx.model.recipients.len()) <= SUGGESTION_BUDGET;
     for (recipient, reference, what) in misses {
         let mut diagnostic = Diagnostic::new(

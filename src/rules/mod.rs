@@ -19,8 +19,9 @@ mod addresses;
 mod identity;
 mod input;
 pub mod licensing;
+pub mod migration;
 mod policies;
-mod routing;
+pub mod routing;
 mod sync;
 
 macro_rules! rules {
@@ -88,6 +89,19 @@ rules! {
     MoveCompletedWithWarnings = "move-completed-with-warnings",
     SoftMatch = "soft-match",
     LitigationHoldBlocksDisable = "litigation-hold-blocks-disable",
+    // Migration endpoints and batches
+    MigrationSourceVersion = "migration-source-version",
+    MigrationMrsProxy = "migration-mrs-proxy",
+    MigrationOutlookAnywhere = "migration-outlook-anywhere",
+    MigrationCertificate = "migration-certificate",
+    MigrationEndpointType = "migration-endpoint-type",
+    BatchMailboxNotMovable = "batch-mailbox-not-movable",
+    BatchDuplicateMailbox = "batch-duplicate-mailbox",
+    BatchTargetDeliveryDomain = "batch-target-delivery-domain",
+    BatchMemberBlocked = "batch-member-blocked",
+    BatchLitigationHold = "batch-litigation-hold",
+    BatchLicensePlan = "batch-license-plan",
+    BatchCutoverSize = "batch-cutover-size",
     // Email address policies
     InvalidAddressTemplate = "invalid-address-template",
     TemplateDomainNotAccepted = "template-domain-not-accepted",
@@ -145,6 +159,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("hybrid routing", routing::check),
     ("licensing", licensing::check),
     ("sync scope and placement", sync::check),
+    ("migration", migration::check),
 ];
 
 /// Runs every check, families in parallel.

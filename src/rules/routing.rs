@@ -181,6 +181,17 @@ fn move_planned(recipient: &Recipient<'_>) -> bool {
     recipient.move_status.as_ref().is_some_and(|s| !s.value.starts_with("Completed"))
 }
 
+/// The recipient has an effective SMTP address in the routing domain, as a move to Exchange Online needs.
+pub fn has_routing_address(cx: &Context<'_>, tenant: &TenantDomains, index: usize) -> bool {
+    cx.derived.addresses_of(index).iter().any(|a| {
+        let parsed = a.parsed();
+        parsed.is_smtp()
+            && parsed
+                .domain()
+                .is_some_and(|d| d.eq_ignore_ascii_case(&tenant.routing) || d.eq_ignore_ascii_case(&tenant.coexistence))
+    })
+}
+
 fn missing_routing_proxy(
     cx: &Context<'_>,
     tenant: &TenantDomains,
@@ -188,14 +199,7 @@ fn missing_routing_proxy(
     recipient: &Recipient<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let has_routing = cx.derived.addresses_of(index).iter().any(|a| {
-        let parsed = a.parsed();
-        parsed.is_smtp()
-            && parsed
-                .domain()
-                .is_some_and(|d| d.eq_ignore_ascii_case(&tenant.routing) || d.eq_ignore_ascii_case(&tenant.coexistence))
-    });
-    if has_routing {
+    if has_routing_address(cx, tenant, index) {
         return;
     }
     let alias = recipient.alias.as_ref().map_or("<alias>", |a| a.value.as_ref());
