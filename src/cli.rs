@@ -68,6 +68,26 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
+    /// Import a Get-Recipient CSV or JSON export, or an ldifde LDIF file, into a new repository
+    Import {
+        #[arg(long = "from", value_enum)]
+        from: ImportFormat,
+        /// The export files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The directory of the new repository
+        #[arg(long)]
+        out: PathBuf,
+        /// The tenant name (default: inferred from the addresses)
+        #[arg(long)]
+        tenant: Option<String>,
+        /// An accepted domain (repeatable; default: inferred from the primary addresses)
+        #[arg(long = "accepted-domain")]
+        accepted_domains: Vec<String>,
+        /// Write into a directory that is not empty
+        #[arg(long)]
+        force: bool,
+    },
     /// The JSON Schema of the file format, for editors
     Schema,
     /// Run the repository's organisation rules against fixtures that state their expected findings
@@ -108,6 +128,13 @@ struct RepositoryArgs {
     /// The root configuration file (default: the nearest hybridlint.toml upwards)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportFormat {
+    Csv,
+    Json,
+    Ldif,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -214,6 +241,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Explain { rule, path } => explain(&rule, &path),
         Command::Rules { format, path } => list_rules(format, &path),
         Command::Schema => write_stdout(&crate::schema::generate()),
+        Command::Import { from, files, out, tenant, accepted_domains, force } => {
+            import(from, &files, &out, crate::import::write::TenantFlags { name: tenant, accepted_domains }, force)
+        }
         Command::Batch { name, repository, today, format } => batch(&name, &repository, today, format),
         Command::TestRules { dir, config } => test_rules(&dir, config.as_deref()),
         Command::Init { dir, tenant, domain } => init(dir.as_deref().unwrap_or(Path::new(".")), &tenant, &domain),
@@ -440,6 +470,59 @@ fn test_rules(dir: &Path, config: Option<&Path>) -> i32 {
             } else {
                 EXIT_OK
             }
+        }
+        Err(message) => fail(&message),
+    }
+}
+
+fn import(
+    from: ImportFormat,
+    inputs: &[PathBuf],
+    out: &Path,
+    flags: crate::import::write::TenantFlags,
+    force: bool,
+) -> i32 {
+    let mut rows = Vec::new();
+    let mut skipped = 0;
+    let mut ignored = std::collections::BTreeSet::new();
+    for input in inputs {
+        let bytes = match std::fs::read(input) {
+            Ok(bytes) => bytes,
+            Err(e) => return fail(&format!("cannot read `{}`: {e}", input.display())),
+        };
+        let read = match from {
+            ImportFormat::Csv => crate::import::csv::read(&bytes),
+            ImportFormat::Json => crate::import::json::read(&bytes),
+            ImportFormat::Ldif => crate::import::ldif::read(&bytes),
+        };
+        let imported = match read {
+            Ok(imported) => imported,
+            Err(message) => return fail(&format!("`{}`: {message}", input.display())),
+        };
+        for skip in &imported.skipped {
+            eprintln!("hybridlint: {}:{}: skipped: {}", input.display(), skip.line, skip.reason);
+        }
+        skipped += imported.skipped.len();
+        ignored.extend(imported.ignored);
+        if imported.rows.len() >= 10_000 {
+            eprintln!("hybridlint: read {} rows from `{}`", imported.rows.len(), input.display());
+        }
+        rows.extend(imported.rows);
+    }
+    if !ignored.is_empty() {
+        eprintln!(
+            "hybridlint: columns with no hybridlint key were ignored: {}",
+            ignored.into_iter().collect::<Vec<_>>().join(", ")
+        );
+    }
+    if rows.is_empty() {
+        return fail(&format!("nothing could be imported ({skipped} row(s) skipped)"));
+    }
+    let files = crate::import::write::layout(&rows, &flags);
+    match crate::import::write::write(out, &files, force) {
+        Ok(_) => {
+            eprintln!("hybridlint: imported {} recipient(s), skipped {skipped}, into `{}`", rows.len(), out.display());
+            EXIT_OK
         }
         Err(message) => fail(&message),
     }

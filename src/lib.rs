@@ -15,6 +15,7 @@ pub mod derive;
 pub mod diagnostic;
 pub mod discover;
 pub mod format;
+pub mod import;
 pub mod model;
 pub mod pairs;
 pub mod policy;
