@@ -179,7 +179,8 @@ fn check_local_part(local: &str) -> Result<(), AddressProblem> {
         ));
     }
     if let Some(i) = local.find(|c: char| !c.is_ascii_alphanumeric() && !LOCAL_PART_SYMBOLS.contains(c)) {
-        return Err(AddressProblem::new(format!("has `{}` in its local part", &local[i..i + 1]), Some(i..i + 1)));
+        let c = local[i..].chars().next().unwrap_or(' ');
+        return Err(AddressProblem::new(format!("has `{c}` in its local part"), Some(i..i + c.len_utf8())));
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         let i = if local.starts_with('.') { 0 } else { local.find("..").unwrap_or(local.len() - 1) };
@@ -220,9 +221,10 @@ pub fn check_domain(domain: &str) -> Result<(), AddressProblem> {
             ));
         }
         if let Some(i) = label.find(|c: char| !c.is_ascii_alphanumeric() && c != '-') {
+            let c = label[i..].chars().next().unwrap_or(' ');
             return Err(AddressProblem::new(
-                format!("has `{}` in its domain", &label[i..i + 1]),
-                Some(range.start + i..range.start + i + 1),
+                format!("has `{c}` in its domain"),
+                Some(range.start + i..range.start + i + c.len_utf8()),
             ));
         }
         let is_tld = index == labels.len() - 1;

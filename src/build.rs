@@ -661,6 +661,10 @@ impl Reader {
                 "today" => lint.today = self.date("today", value),
                 "license_grace_days" => lint.license_grace_days = self.non_negative("license_grace_days", value),
                 "grace_warning_days" => lint.grace_warning_days = self.non_negative("grace_warning_days", value),
+                // Read by discovery, before any file is read; checked here for its type.
+                "max_file_size" => {
+                    self.non_negative("max_file_size", value);
+                }
                 "rules" => {
                     let Some(table) = self.table(value) else { continue };
                     for (rule, level) in table.into_inner() {

@@ -225,7 +225,12 @@ fn parse_date(text: &str) -> Result<Date, String> {
 
 /// Runs the command line and returns the exit code.
 pub fn main() -> i32 {
-    run(std::env::args_os())
+    // A bug must not end in a backtrace and exit code 101: say what failed, briefly, and exit 2.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("hybridlint: internal error{location}: please report");
+    }));
+    std::panic::catch_unwind(|| run(std::env::args_os())).unwrap_or(EXIT_FAILURE)
 }
 
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
@@ -348,6 +353,13 @@ fn check(args: CheckArgs) -> i32 {
     }
     if args.timings {
         eprint!("{}", timings.report());
+    }
+    if !report.internal_errors.is_empty() {
+        eprintln!(
+            "hybridlint: internal error in {}: its findings are missing; please report this with the file that caused it",
+            report.internal_errors.join(", ")
+        );
+        return EXIT_FAILURE;
     }
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,

@@ -58,6 +58,18 @@ struct FilterLint {
     include: Vec<String>,
     #[serde(default)]
     exclude: Vec<String>,
+    max_file_size: Option<u64>,
+}
+
+/// Files larger than this are reported, not read (`[lint] max_file_size`, in bytes).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// The size limit of linted files, from the root configuration.
+pub fn max_file_size(root_config_text: &str) -> u64 {
+    toml::from_str::<FilterConfig>(root_config_text)
+        .ok()
+        .and_then(|c| c.lint.max_file_size)
+        .unwrap_or(DEFAULT_MAX_FILE_SIZE)
 }
 
 /// Compiles the globs of `[lint] include`/`exclude`; patterns that do not compile are skipped (the

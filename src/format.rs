@@ -204,6 +204,12 @@ pub const LINT: &[Key] = &[
         A::All,
         "license-grace-active is a warning this many days before the end (default 7)",
     ),
+    key(
+        "max_file_size",
+        K::Integer,
+        A::All,
+        "Files larger than this many bytes are reported, not read (default 256 MiB)",
+    ),
     key("rules", K::RuleLevels, A::All, "Severity overrides: rule name -> off, info, warning or error"),
     key("exception", K::Exceptions, A::All, "Suppressions kept outside the recipient files"),
 ];

@@ -15,6 +15,7 @@ pub mod derive;
 pub mod diagnostic;
 pub mod discover;
 pub mod format;
+pub mod fuzzing;
 pub mod import;
 pub mod model;
 pub mod pairs;
@@ -68,6 +69,8 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     pub today: Date,
     pub summary: Summary,
+    /// Phases or rule families that failed with an internal error; their findings are missing.
+    pub internal_errors: Vec<String>,
 }
 
 impl Report {
@@ -108,12 +111,20 @@ pub fn load_timed(
         .map_err(|e| format!("cannot read the root configuration `{}`: {e}", root.config.display()))?;
     let config_text = String::from_utf8_lossy(&config_text);
     let paths = timings.time("discover", || discover::discover(root, &config_text));
+    let max_size = discover::max_file_size(&config_text);
     let files: Vec<SourceFile> = timings.time("read", || {
         paths
             .into_par_iter()
             .map(|path| {
-                let bytes = std::fs::read(root.dir.join(&path));
-                match bytes {
+                let full = root.dir.join(&path);
+                if let Ok(metadata) = std::fs::metadata(&full)
+                    && metadata.len() > max_size
+                {
+                    let size = metadata.len();
+                    let reason = format!("it is {size} bytes, over the limit of {max_size} (`[lint] max_file_size`)");
+                    return SourceFile::unreadable(path, reason);
+                }
+                match std::fs::read(&full) {
                     Ok(bytes) => SourceFile::from_bytes(path, bytes),
                     Err(e) => SourceFile::unreadable(path, e.to_string()),
                 }
@@ -153,7 +164,7 @@ pub fn analyze<R>(files: &SourceFiles, options: &Options, then: impl FnOnce(&Ana
 
 /// Lints files already in memory (paths relative to the root). The core of [`check`], and what tests use.
 pub fn lint(files: SourceFiles, options: &Options) -> Report {
-    let (diagnostics, summary, today) = analyze(&files, options, |analysis, mut diagnostics| {
+    let (diagnostics, summary, today, internal_errors) = analyze(&files, options, |analysis, mut diagnostics| {
         let rule_names: Vec<String> = catalogue::builtin()
             .iter()
             .map(|e| e.name.clone())
@@ -168,10 +179,16 @@ pub fn lint(files: SourceFiles, options: &Options) -> Report {
             today: analysis.today,
             rule_names: &rule_names,
         };
-        diagnostics.extend(options.timings.time("rules", || rules::run(&context, &options.timings)));
-        diagnostics.extend(
-            options.timings.time("organisation rules", || custom::run(analysis.model, analysis.derived, &files)),
-        );
+        let run = options.timings.time("rules", || rules::run(&context, &options.timings));
+        diagnostics.extend(run.diagnostics);
+        let mut internal_errors = run.failed;
+        let custom = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            options.timings.time("organisation rules", || custom::run(analysis.model, analysis.derived, &files))
+        }));
+        match custom {
+            Ok(found) => diagnostics.extend(found),
+            Err(_) => internal_errors.push("organisation rules".to_string()),
+        }
         let mut diagnostics = apply_severities(diagnostics, analysis.model);
         let rule_exists = |name: &str| rule_names.iter().any(|r| r == name);
         let mut about_suppressions = suppress::apply_allows_and_exceptions(
@@ -195,9 +212,9 @@ pub fn lint(files: SourceFiles, options: &Options) -> Report {
             policies: analysis.model.policies.len(),
             ..Summary::default()
         };
-        (diagnostics, summary, analysis.today)
+        (diagnostics, summary, analysis.today, internal_errors)
     });
-    let mut report = Report { files, diagnostics, today, summary };
+    let mut report = Report { files, diagnostics, today, summary, internal_errors };
     options.timings.time("sort", || report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key())));
     count(&mut report.summary, &report.diagnostics);
     report

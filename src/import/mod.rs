@@ -130,9 +130,7 @@ pub fn parse_date(text: &str) -> Option<Date> {
         let timestamp = jiff::Timestamp::from_millisecond(ms).ok()?;
         return Some(timestamp.to_zoned(jiff::tz::TimeZone::UTC).date());
     }
-    if text.len() >= 10
-        && let Ok(date) = text[..10].parse::<Date>()
-    {
+    if let Some(Ok(date)) = text.get(..10).map(str::parse::<Date>) {
         return Some(date);
     }
     let day = text.split_whitespace().next()?;

@@ -60,7 +60,7 @@ impl Property {
         let lower = name.to_ascii_lowercase();
         if let Some(n) = lower.strip_prefix("customattribute") {
             let n: usize = n.parse().ok()?;
-            return (1..=15).contains(&n).then_some(Property::CustomAttribute(n - 1));
+            return (1..=15).contains(&n).then(|| Property::CustomAttribute(n - 1));
         }
         Some(match lower.as_str() {
             "alias" => Property::Alias,

@@ -162,17 +162,39 @@ const CHECKS: &[(&str, Check)] = &[
     ("migration", migration::check),
 ];
 
+/// What the checks found, and the families that failed with an internal error.
+pub struct RunResult {
+    pub diagnostics: Vec<Diagnostic>,
+    pub failed: Vec<String>,
+}
+
 /// Runs every check, families in parallel.
-pub fn run(cx: &Context<'_>, timings: &crate::timings::Timings) -> Vec<Diagnostic> {
-    CHECKS
+pub fn run(cx: &Context<'_>, timings: &crate::timings::Timings) -> RunResult {
+    run_checks(cx, timings, CHECKS)
+}
+
+/// Runs checks in parallel. A check that panics is reported as failed; the others' findings are kept, so
+/// that one rule's bug never hides the rest.
+fn run_checks(cx: &Context<'_>, timings: &crate::timings::Timings, checks: &[(&str, Check)]) -> RunResult {
+    let results: Vec<Result<Vec<Diagnostic>, String>> = checks
         .par_iter()
         .map(|(family, check)| {
-            let mut found = Vec::new();
-            timings.time(&format!("rules: {family}"), || check(cx, &mut found));
-            found
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut found = Vec::new();
+                timings.time(&format!("rules: {family}"), || check(cx, &mut found));
+                found
+            }))
+            .map_err(|_| format!("rules: {family}"))
         })
-        .flatten_iter()
-        .collect()
+        .collect();
+    let mut run = RunResult { diagnostics: Vec::new(), failed: Vec::new() };
+    for result in results {
+        match result {
+            Ok(found) => run.diagnostics.extend(found),
+            Err(family) => run.failed.push(family),
+        }
+    }
+    run
 }
 
 /// "`a`, `b` and `c`"
@@ -182,5 +204,47 @@ pub fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
         0 => String::new(),
         1 => quoted[0].clone(),
         n => format!("{} and {}", quoted[..n - 1].join(", "), quoted[n - 1]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failing(_: &Context<'_>, _: &mut Vec<Diagnostic>) {
+        panic!("a bug in a rule");
+    }
+
+    fn working(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        let span = Span { file: 0, start: 0, end: 0 };
+        out.extend(cx.model.recipients.first().map(|_| Diagnostic::new(Rule::Schema, span, "found")));
+        out.push(Diagnostic::new(Rule::Schema, span, "always"));
+    }
+
+    #[test]
+    fn one_failing_family_does_not_hide_the_others() {
+        let files = SourceFiles::new(vec![crate::source::SourceFile::from_bytes(
+            "hybridlint.toml".into(),
+            b"[tenant]\nname = \"contoso\"\naccepted_domains = []\n".to_vec(),
+        )]);
+        let options = crate::Options { root_config: "hybridlint.toml".into(), ..Default::default() };
+        crate::analyze(&files, &options, |analysis, _| {
+            let cx = Context {
+                model: analysis.model,
+                derived: analysis.derived,
+                files: &files,
+                pairs: analysis.pairs,
+                cloud: analysis.cloud,
+                today: analysis.today,
+                rule_names: &[],
+            };
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(|_| {}));
+            let result =
+                run_checks(&cx, &crate::timings::Timings::default(), &[("broken", failing), ("fine", working)]);
+            std::panic::set_hook(previous);
+            assert_eq!(result.failed, ["rules: broken"]);
+            assert_eq!(result.diagnostics.len(), 1);
+        });
     }
 }
