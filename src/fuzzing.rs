@@ -52,9 +52,8 @@ pub fn filter(data: &[u8]) {
 
 /// Each import reader.
 pub fn import(data: &[u8]) {
-    for result in [crate::import::csv::read(data), crate::import::json::read(data), crate::import::ldif::read(data)] {
-        if let Ok(imported) = result {
-            let _ = crate::import::write::layout(&imported.rows, &Default::default());
-        }
+    let readers = [crate::import::csv::read(data), crate::import::json::read(data), crate::import::ldif::read(data)];
+    for imported in readers.into_iter().flatten() {
+        let _ = crate::import::write::layout(&imported.rows, &Default::default());
     }
 }

@@ -160,7 +160,8 @@ fn a_file_over_the_size_limit_is_reported_not_read() {
 fn fuzz_corpora_run_clean() {
     // Every saved fuzz input (seeds, and any input that once crashed) goes through its target's entry.
     let corpora = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
-    let targets: [(&str, fn(&[u8])); 4] = [
+    type Entry = fn(&[u8]);
+    let targets: [(&str, Entry); 4] = [
         ("check", hybridlint::fuzzing::check),
         ("template", hybridlint::fuzzing::template),
         ("filter", hybridlint::fuzzing::filter),
