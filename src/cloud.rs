@@ -153,12 +153,83 @@ pub struct CloudObject {
     pub moera_random_suffix: bool,
     /// Who already had the plain MOERA, when the suffix was needed.
     pub moera_taken_by: Option<u32>,
-    pub mail: Option<String>,
     /// The UPN in Entra ID: a placeholder `<prefix>+NNNN@<tenant>.onmicrosoft.com` when it was quarantined.
     pub upn: Option<String>,
-    pub proxy_addresses: Vec<CloudAddress>,
+    /// The effective addresses (positions in `Derived::addresses_of`) the cloud keeps.
+    pub kept: Vec<u32>,
     pub dropped: Vec<Dropped>,
     pub quarantined: Vec<Quarantined>,
+}
+
+/// `mail` and the proxyAddresses of a cloud object: computed on demand (`sync-preview`), since no rule
+/// needs them.
+pub struct Projection {
+    pub mail: Option<String>,
+    pub proxy_addresses: Vec<CloudAddress>,
+}
+
+impl CloudObject {
+    pub fn project(&self, model: &Model<'_>, derived: &Derived<'_>) -> Projection {
+        let recipient = &model.recipients[self.recipient as usize];
+        let addresses = derived.addresses_of(self.recipient as usize);
+        let kept: Vec<&str> = self.kept.iter().map(|&p| addresses[p as usize].text.as_ref()).collect();
+        let hosted = recipient.is_hosted_in_exchange_online();
+        let upn_quarantined = self.quarantined.iter().any(|q| q.attribute == "UserPrincipalName");
+        // The primary: the on-premises one, else `mail`, else the UPN (licensed users), else the MOERA.
+        let kept_primary = kept
+            .iter()
+            .find(|t| ProxyAddress::parse(t).is_primary())
+            .map(|t| ProxyAddress::parse(t).address.to_string());
+        let user_in_exchange_online = hosted && recipient.kind().is_user_object();
+        let (primary, primary_origin) = if let Some(p) = kept_primary {
+            (Some(p), CloudOrigin::OnPremises)
+        } else if let Some(mail) =
+            recipient.mail.as_ref().filter(|m| crate::address::check_smtp_address(&m.value).is_ok())
+        {
+            (Some(mail.value.to_string()), CloudOrigin::Mail)
+        } else if user_in_exchange_online && recipient.is_licensed() && self.upn.is_some() && !upn_quarantined {
+            (self.upn.clone(), CloudOrigin::Upn)
+        } else if hosted {
+            (self.moera.clone(), CloudOrigin::Moera)
+        } else {
+            (None, CloudOrigin::OnPremises)
+        };
+        let mut proxy_addresses: Vec<CloudAddress> = Vec::new();
+        if let Some(p) = &primary {
+            proxy_addresses.push(CloudAddress { text: format!("SMTP:{p}"), origin: primary_origin });
+        }
+        let has = |list: &[CloudAddress], address: &str| {
+            list.iter().any(|a| {
+                let parsed = ProxyAddress::parse(&a.text);
+                parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(address)
+            })
+        };
+        for text in &kept {
+            let parsed = ProxyAddress::parse(text);
+            if parsed.is_smtp() {
+                if !has(&proxy_addresses, parsed.address) {
+                    proxy_addresses.push(CloudAddress {
+                        text: format!("smtp:{}", parsed.address),
+                        origin: CloudOrigin::OnPremises,
+                    });
+                }
+            } else {
+                proxy_addresses.push(CloudAddress { text: text.to_string(), origin: CloudOrigin::OnPremises });
+            }
+        }
+        if hosted {
+            // A quarantined UPN's placeholder is not an address anyone uses.
+            let upn_address = if upn_quarantined { None } else { self.upn.clone() };
+            for (value, origin) in [(&upn_address, CloudOrigin::Upn), (&self.moera, CloudOrigin::Moera)] {
+                if let Some(value) = value
+                    && !has(&proxy_addresses, value)
+                {
+                    proxy_addresses.push(CloudAddress { text: format!("smtp:{value}"), origin });
+                }
+            }
+        }
+        Projection { mail: primary, proxy_addresses }
+    }
 }
 
 /// Every synced recipient's cloud view, in recipient order, computed once per run.
@@ -249,7 +320,7 @@ impl CloudView {
             // What is dropped, and what another object already has.
             let mut dropped = Vec::new();
             let mut quarantined = Vec::new();
-            let mut kept: Vec<&str> = Vec::new();
+            let mut kept: Vec<u32> = Vec::new();
             for (position, (address, id)) in addresses.iter().zip(derived.address_ids_of(index)).enumerate() {
                 let parsed = address.parsed();
                 if let Some(reason) = discard_reason(&parsed, recipient, tenant, moera.as_deref()) {
@@ -276,7 +347,7 @@ impl CloudView {
                     });
                     continue;
                 }
-                kept.push(&address.text);
+                kept.push(position as u32);
             }
 
             // The UPN, unless an object that was there first has it.
@@ -307,62 +378,6 @@ impl CloudView {
                 }
             }
 
-            let upn_quarantined = quarantined.iter().any(|q| q.attribute == "UserPrincipalName");
-            // The primary: the on-premises one, else `mail`, else the UPN (licensed users), else the MOERA.
-            let kept_primary = kept
-                .iter()
-                .find(|t| ProxyAddress::parse(t).is_primary())
-                .map(|t| ProxyAddress::parse(t).address.to_string());
-            let user_in_exchange_online = hosted && recipient.kind().is_user_object();
-            let (primary, primary_origin) = if let Some(p) = kept_primary {
-                (Some(p), CloudOrigin::OnPremises)
-            } else if let Some(mail) =
-                recipient.mail.as_ref().filter(|m| crate::address::check_smtp_address(&m.value).is_ok())
-            {
-                (Some(mail.value.to_string()), CloudOrigin::Mail)
-            } else if user_in_exchange_online && recipient.is_licensed() && upn.is_some() && !upn_quarantined {
-                (upn.clone(), CloudOrigin::Upn)
-            } else if hosted {
-                (moera.clone(), CloudOrigin::Moera)
-            } else {
-                (None, CloudOrigin::OnPremises)
-            };
-
-            let mut proxy_addresses: Vec<CloudAddress> = Vec::new();
-            if let Some(p) = &primary {
-                proxy_addresses.push(CloudAddress { text: format!("SMTP:{p}"), origin: primary_origin });
-            }
-            let has = |list: &[CloudAddress], address: &str| {
-                list.iter().any(|a| {
-                    let parsed = ProxyAddress::parse(&a.text);
-                    parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(address)
-                })
-            };
-            for text in &kept {
-                let parsed = ProxyAddress::parse(text);
-                if parsed.is_smtp() {
-                    if !has(&proxy_addresses, parsed.address) {
-                        proxy_addresses.push(CloudAddress {
-                            text: format!("smtp:{}", parsed.address),
-                            origin: CloudOrigin::OnPremises,
-                        });
-                    }
-                } else {
-                    proxy_addresses.push(CloudAddress { text: text.to_string(), origin: CloudOrigin::OnPremises });
-                }
-            }
-            if hosted {
-                // A quarantined UPN's placeholder is not an address anyone uses.
-                let upn_address = if upn_quarantined { None } else { upn.clone() };
-                for (value, origin) in [(&upn_address, CloudOrigin::Upn), (&moera, CloudOrigin::Moera)] {
-                    if let Some(value) = value
-                        && !has(&proxy_addresses, value)
-                    {
-                        proxy_addresses.push(CloudAddress { text: format!("smtp:{value}"), origin });
-                    }
-                }
-            }
-
             view.by_recipient.insert(i, view.objects.len() as u32);
             view.objects.push(CloudObject {
                 recipient: i,
@@ -371,9 +386,8 @@ impl CloudView {
                 moera,
                 moera_random_suffix,
                 moera_taken_by,
-                mail: primary,
                 upn,
-                proxy_addresses,
+                kept,
                 dropped,
                 quarantined,
             });

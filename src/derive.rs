@@ -11,6 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
+use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 
 use crate::address::{Caseless, ProxyAddress};
@@ -41,6 +42,8 @@ pub struct EffectiveAddress<'m> {
     /// Where it was written: the `proxy_addresses` entry, the external address, or the policy template.
     pub span: Span,
     pub origin: Origin,
+    /// The case-insensitive hash of `text`, computed once for every index that needs it.
+    pub hash: u64,
 }
 
 /// A generated address that another recipient already had, so Exchange stamped a numbered variant.
@@ -173,7 +176,7 @@ impl<'m> Derived<'m> {
         let mut canonical = Vec::with_capacity(addresses.len());
         let mut repeated = vec![false; addresses.len()];
         for (id, address) in addresses.iter().enumerate() {
-            let hash = hash_caseless(&address.text);
+            let hash = address.hash;
             let same = |&other: &u32| addresses[other as usize].text.eq_ignore_ascii_case(&address.text);
             match index.find(hash, same) {
                 Some(&first) => {
@@ -183,7 +186,7 @@ impl<'m> Derived<'m> {
                     repeated[id] = true;
                 }
                 None => {
-                    index.insert_unique(hash, id as u32, |&other| hash_caseless(&addresses[other as usize].text));
+                    index.insert_unique(hash, id as u32, |&other| addresses[other as usize].hash);
                     canonical.push(id as u32);
                 }
             }
@@ -292,9 +295,12 @@ fn explicit_addresses<'m>(model: &'m Model<'m>) -> (Vec<EffectiveAddress<'m>>, V
             text: Cow::Borrowed(address.value.as_ref()),
             span: address.span,
             origin: Origin::Explicit,
+            hash: 0,
         }));
     }
     starts.push(addresses.len() as u32);
+    // Hashing is most of the cost of the indexes: done once, in parallel.
+    addresses.par_iter_mut().for_each(|address| address.hash = hash_caseless(&address.text));
     (addresses, starts)
 }
 
@@ -332,11 +338,18 @@ impl<'e, 'm> TakenAddresses<'e, 'm> {
         }
     }
 
+    fn hash(&self, id: u32) -> u64 {
+        match self.explicit.get(id as usize) {
+            Some(address) => address.hash,
+            None => hash_caseless(&self.generated[id as usize - self.explicit.len()].0),
+        }
+    }
+
     fn insert(&mut self, id: u32) {
-        let hash = hash_caseless(self.text(id));
+        let hash = self.hash(id);
         let (explicit, generated) = (self.explicit, &self.generated);
         self.table.insert_unique(hash, id, |&other| match explicit.get(other as usize) {
-            Some(address) => hash_caseless(&address.text),
+            Some(address) => address.hash,
             None => hash_caseless(&generated[other as usize - explicit.len()].0),
         });
     }
@@ -493,9 +506,11 @@ fn merge<'m>(
             });
             if !already {
                 let prefix = if g.primary { "SMTP" } else { "smtp" };
+                let text = format!("{prefix}:{}", g.address);
                 addresses.push(EffectiveAddress {
                     recipient: index as u32,
-                    text: Cow::Owned(format!("{prefix}:{}", g.address)),
+                    hash: hash_caseless(&text),
+                    text: Cow::Owned(text),
                     span: g.span,
                     origin: Origin::Generated { policy: g.policy, template: g.template },
                 });
@@ -514,6 +529,7 @@ fn merge<'m>(
             };
             addresses.push(EffectiveAddress {
                 recipient: index as u32,
+                hash: hash_caseless(&text),
                 text,
                 span: external.span,
                 origin: Origin::ExternalAddress,

@@ -52,20 +52,21 @@ pub struct PreviewQuarantined {
 
 fn entry(analysis: &Analysis<'_>, object: &CloudObject) -> PreviewRecipient {
     let recipient = &analysis.model.recipients[object.recipient as usize];
+    let projection = object.project(analysis.model, analysis.derived);
     let addresses = analysis.derived.addresses_of(object.recipient as usize);
     PreviewRecipient {
         name: recipient.name.value.to_string(),
         on_premises_type: recipient.kind().name(),
         cloud_type: object.cloud_type,
-        mail: object.mail.clone(),
+        mail: projection.mail,
         mail_nickname: object.mail_nickname.clone(),
         moera: object.moera.clone(),
         moera_random_suffix: object.moera_random_suffix,
         upn: object.upn.clone(),
-        proxy_addresses: object
+        proxy_addresses: projection
             .proxy_addresses
-            .iter()
-            .map(|a| PreviewAddress { address: a.text.clone(), origin: a.origin })
+            .into_iter()
+            .map(|a| PreviewAddress { address: a.text, origin: a.origin })
             .collect(),
         dropped: object
             .dropped
