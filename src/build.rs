@@ -427,11 +427,11 @@ impl Reader {
             recipient.source_span = Some(source.span);
         }
         let kind = recipient.kind();
-        let known: Vec<&str> = format::recipient_keys().map(|k| k.name).collect();
         for (key, value) in entries {
             let key_span = self.span(key.span());
             let key = key.into_inner();
-            let Some(applies) = format::recipient_keys().find(|k| k.name == key).map(|k| k.applies) else {
+            let Some(applies) = format::recipient_key(&key).map(|k| k.applies) else {
+                let known: Vec<&str> = format::recipient_keys().map(|k| k.name).collect();
                 self.unknown_key(key_span, &key, &format!("in recipient `{}`", recipient.name.value), &known);
                 continue;
             };

@@ -157,6 +157,12 @@ pub const RECIPIENT: &[Key] = &[
     key("allow", K::RuleReasons, A::All, "Rules suppressed for this recipient: rule name -> reason"),
 ];
 
+/// A `[[recipient]]` key by name (a hash lookup: this runs for every key of every recipient).
+pub fn recipient_key(name: &str) -> Option<&'static Key> {
+    static INDEX: std::sync::OnceLock<crate::derive::FastMap<&'static str, &'static Key>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| recipient_keys().map(|k| (k.name, k)).collect()).get(name).copied()
+}
+
 /// Every `[[recipient]]` key, custom attributes included.
 pub fn recipient_keys() -> impl Iterator<Item = &'static Key> {
     RECIPIENT.iter().chain(CUSTOM_ATTRIBUTES.iter())

@@ -170,15 +170,7 @@ pub fn lint(files: SourceFiles, options: &Options) -> Report {
             .map(|e| e.name.clone())
             .chain(analysis.model.custom_rules.iter().map(|r| r.name.value.to_string()))
             .collect();
-        let context = rules::Context {
-            model: analysis.model,
-            derived: analysis.derived,
-            files: &files,
-            pairs: analysis.pairs,
-            cloud: analysis.cloud,
-            today: analysis.today,
-            rule_names: &rule_names,
-        };
+        let context = rules::Context::new(analysis, &files, &rule_names);
         let run = options.timings.time("rules", || rules::run(&context, &options.timings));
         diagnostics.extend(run.diagnostics);
         let mut internal_errors = run.failed;

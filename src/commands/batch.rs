@@ -37,15 +37,7 @@ pub fn readiness(analysis: &Analysis<'_>, files: &SourceFiles, name: &str) -> Re
             None => format!("no migration batch named `{name}`"),
         });
     };
-    let cx = Context {
-        model,
-        derived: analysis.derived,
-        files,
-        pairs: analysis.pairs,
-        cloud: analysis.cloud,
-        today: analysis.today,
-        rule_names: &[],
-    };
+    let cx = Context::new(analysis, files, &[]);
     let mut readiness = Readiness {
         batch: batch.name.value.to_string(),
         kind: batch.kind.value.to_string(),

@@ -190,9 +190,7 @@ pub fn finish(mut row: Row) -> Result<Row, String> {
     // Keys that do not apply to the type are dropped, so that the repository is valid.
     let source =
         if row.str("source") == Some("cloud") { crate::model::Source::Cloud } else { crate::model::Source::OnPremises };
-    row.values.retain(|key, _| {
-        crate::format::recipient_keys().find(|k| k.name == *key).is_some_and(|k| k.applies.matches(parsed, source))
-    });
+    row.values.retain(|key, _| crate::format::recipient_key(key).is_some_and(|k| k.applies.matches(parsed, source)));
     Ok(row)
 }
 

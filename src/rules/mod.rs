@@ -130,7 +130,20 @@ pub struct Context<'m> {
     pub rule_names: &'m [String],
 }
 
-impl Context<'_> {
+impl<'m> Context<'m> {
+    /// The context of one analysis.
+    pub fn new(analysis: &crate::Analysis<'m>, files: &'m SourceFiles, rule_names: &'m [String]) -> Context<'m> {
+        Context {
+            model: analysis.model,
+            derived: analysis.derived,
+            files,
+            pairs: analysis.pairs,
+            cloud: analysis.cloud,
+            today: analysis.today,
+            rule_names,
+        }
+    }
+
     /// The span of `range` (byte offsets into `value`) inside the string literal at `span`, so that a
     /// finding can underline one character of a value. Falls back to the whole literal when the string
     /// was written with escapes (its text differs from the value).
@@ -229,15 +242,7 @@ mod tests {
         )]);
         let options = crate::Options { root_config: "hybridlint.toml".into(), ..Default::default() };
         crate::analyze(&files, &options, |analysis, _| {
-            let cx = Context {
-                model: analysis.model,
-                derived: analysis.derived,
-                files: &files,
-                pairs: analysis.pairs,
-                cloud: analysis.cloud,
-                today: analysis.today,
-                rule_names: &[],
-            };
+            let cx = Context::new(analysis, &files, &[]);
             let previous = std::panic::take_hook();
             std::panic::set_hook(Box::new(|_| {}));
             let result =
