@@ -1,6 +1,8 @@
 //! Address rules over every recipient's effective address set (explicit, external and generated):
 //! uniqueness, primary address, syntax, domains, what sync drops, and Entra's size limit.
 
+use rayon::prelude::*;
+
 use crate::address::{check_proxy_address, check_smtp_address, domain_is_within};
 use crate::cloud;
 use crate::derive::{EffectiveAddress, Origin};
@@ -13,16 +15,30 @@ const MAX_SMTP_ADDRESSES: usize = 300;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     duplicates(cx, out);
-    for (index, recipient) in cx.model.recipients.iter().enumerate() {
-        let addresses = cx.derived.addresses_of(index);
-        for address in addresses {
-            invalid(cx, recipient, address, out);
-        }
-        primary_count(cx, index, recipient, out);
-        primary_domain(cx, index, recipient, out);
-        too_many(recipient, addresses, out);
-        dropped_by_sync(cx, index, recipient, out);
-    }
+    // The per-recipient checks are the heaviest of all rules: chunks of recipients in parallel, findings
+    // concatenated in recipient order.
+    let per_recipient: Vec<Vec<Diagnostic>> = cx
+        .model
+        .recipients
+        .par_chunks(4096)
+        .enumerate()
+        .map(|(chunk, recipients)| {
+            let mut found = Vec::new();
+            for (offset, recipient) in recipients.iter().enumerate() {
+                let index = chunk * 4096 + offset;
+                let addresses = cx.derived.addresses_of(index);
+                for address in addresses {
+                    invalid(cx, recipient, address, &mut found);
+                }
+                primary_count(cx, index, recipient, &mut found);
+                primary_domain(cx, index, recipient, &mut found);
+                too_many(recipient, addresses, &mut found);
+                dropped_by_sync(cx, index, recipient, &mut found);
+            }
+            found
+        })
+        .collect();
+    out.extend(per_recipient.into_iter().flatten());
 }
 
 /// How to name an address's role on its recipient in a label.
