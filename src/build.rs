@@ -398,7 +398,6 @@ impl Reader {
 
         // `name` and `type` first: what the other keys mean depends on the type. A key that is present but
         // invalid was reported where it was read; only a missing one is reported here.
-        let kind_names: Vec<&str> = RecipientType::ALL.iter().map(|t| t.name()).collect();
         let name = match take(&mut entries, "name") {
             Some(value) => self.string("name", value),
             None => {
@@ -407,7 +406,7 @@ impl Reader {
             }
         };
         let kind = match take(&mut entries, "type") {
-            Some(value) => self.choice("type", value, &kind_names, RecipientType::parse),
+            Some(value) => self.choice("type", value, RecipientType::NAMES, RecipientType::parse),
             None => {
                 let (span, what) = match &name {
                     Some(name) => (name.span, format!("recipient `{}`", name.value)),

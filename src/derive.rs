@@ -228,10 +228,6 @@ impl<'m> Derived<'m> {
         &self.addresses[start..end]
     }
 
-    pub fn all_addresses(&self) -> &[EffectiveAddress<'m>] {
-        &self.addresses
-    }
-
     pub fn address(&self, id: u32) -> &EffectiveAddress<'m> {
         &self.addresses[id as usize]
     }
