@@ -1089,5 +1089,5 @@ impl Reader {
 /// Removes `key` from a table's entries.
 fn take<'a>(entries: &mut Vec<(TomlSpanned<Cow<'a, str>>, Value<'a>)>, key: &str) -> Option<Value<'a>> {
     let index = entries.iter().position(|(k, _)| k.get_ref() == key)?;
-    Some(entries.swap_remove(index).1)
+    Some(entries.remove(index).1)
 }
