@@ -3,7 +3,7 @@
 //! use these functions rather than their own copies of the logic.
 
 use jiff::civil::Date;
-use rustc_hash::FxHashSet;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::address::{Caseless, ProxyAddress, domain_is_within, local_part_of};
@@ -270,7 +270,68 @@ impl CloudView {
                 _ => a < b,
             }
         };
-        let mut moeras_taken: FxHashSet<String> = FxHashSet::default();
+        // What each synced object keeps, drops and has quarantined depends only on the others' addresses:
+        // computed for all objects in parallel.
+        struct Partial {
+            index: usize,
+            nickname: Option<String>,
+            dropped: Vec<Dropped>,
+            quarantined: Vec<Quarantined>,
+            kept: Vec<u32>,
+        }
+        let partials: Vec<Partial> = model
+            .recipients
+            .par_iter()
+            .enumerate()
+            .filter(|(_, recipient)| is_synced_object(recipient))
+            .map(|(index, recipient)| {
+                let i = index as u32;
+                let onprem_primary = derived.primary_of(index).map(|a| a.parsed().address.to_string());
+                let nickname = mail_nickname(recipient, onprem_primary.as_deref()).map(str::to_string);
+                // The object's own MOERA is added back by the cloud, so it is not lost.
+                let own_moera = nickname
+                    .as_ref()
+                    .filter(|_| recipient.is_hosted_in_exchange_online())
+                    .map(|n| format!("{n}@{}", tenant.initial));
+                let mut partial =
+                    Partial { index, nickname, dropped: Vec::new(), quarantined: Vec::new(), kept: Vec::new() };
+                let addresses = derived.addresses_of(index);
+                for (position, (address, id)) in addresses.iter().zip(derived.address_ids_of(index)).enumerate() {
+                    let parsed = address.parsed();
+                    if let Some(reason) = discard_reason(&parsed, recipient, tenant, own_moera.as_deref()) {
+                        partial.dropped.push(Dropped { address: position, reason });
+                        continue;
+                    }
+                    let first = derived
+                        .other_holders(id)
+                        .filter(|&h| in_entra(h) && !pairs.explains(h, i) && earlier(h, i))
+                        .min_by(
+                            |&a, &b| {
+                                if earlier(a, b) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater }
+                            },
+                        );
+                    if let Some(kept_by) = first {
+                        let is_own_upn = recipient
+                            .upn
+                            .as_ref()
+                            .is_some_and(|u| parsed.is_smtp() && u.value.eq_ignore_ascii_case(parsed.address));
+                        let export_error = is_own_upn && model.recipients[kept_by as usize].kind().is_group();
+                        partial.quarantined.push(Quarantined {
+                            attribute: "ProxyAddress",
+                            value: address.text.to_string(),
+                            kept_by,
+                            export_error,
+                        });
+                        continue;
+                    }
+                    partial.kept.push(position as u32);
+                }
+                partial
+            })
+            .collect();
+
+        // MOERAs and UPNs go to whichever object was there first: in order.
+        let mut moeras_taken: FastMap<String, u32> = FastMap::default();
         let mut upns: FastMap<Caseless<'_>, u32> = FastMap::default();
         for (index, recipient) in model.recipients.iter().enumerate() {
             if recipient.source == Source::Cloud
@@ -280,74 +341,40 @@ impl CloudView {
                 upns.entry(Caseless(&upn.value)).or_insert(index as u32);
             }
         }
-        for (index, recipient) in model.recipients.iter().enumerate() {
-            if !is_synced_object(recipient) {
-                continue;
-            }
+        for partial in partials {
+            let Partial { index, nickname, dropped, mut quarantined, kept } = partial;
+            let recipient = &model.recipients[index];
             let i = index as u32;
-            let addresses = derived.addresses_of(index);
-            let hosted = recipient.is_hosted_in_exchange_online();
-            let onprem_primary = derived.primary_of(index).map(|a| a.parsed().address.to_string());
-            let nickname = mail_nickname(recipient, onprem_primary.as_deref()).map(str::to_string);
 
             // The MOERA, with four digits when another object already has it.
             let mut moera = None;
             let mut moera_random_suffix = false;
             let mut moera_taken_by = None;
-            if hosted && let Some(nickname) = &nickname {
+            if recipient.is_hosted_in_exchange_online()
+                && let Some(nickname) = &nickname
+            {
                 let plain = format!("{nickname}@{}", tenant.initial);
+                let key = plain.to_ascii_lowercase();
                 let holder = derived
                     .holders_of(&format!("smtp:{plain}"))
                     .into_iter()
-                    .find(|&h| h != i && in_entra(h) && !pairs.explains(h, i));
-                let taken = holder.is_some() || moeras_taken.contains(&plain.to_ascii_lowercase());
-                if taken {
-                    moera_random_suffix = true;
-                    moera_taken_by = holder.or_else(|| {
-                        model.recipients[..index]
-                            .iter()
-                            .position(|r| r.alias.as_ref().is_some_and(|a| a.value.eq_ignore_ascii_case(nickname)))
-                            .map(|p| p as u32)
-                    });
-                    moera =
-                        Some(format!("{nickname}{:04}@{}", placeholder_digits(&recipient.name.value), tenant.initial));
-                } else {
-                    moeras_taken.insert(plain.to_ascii_lowercase());
-                    moera = Some(plain);
+                    .find(|&h| h != i && in_entra(h) && !pairs.explains(h, i))
+                    .or_else(|| moeras_taken.get(&key).copied());
+                match holder {
+                    Some(holder) => {
+                        moera_random_suffix = true;
+                        moera_taken_by = Some(holder);
+                        moera = Some(format!(
+                            "{nickname}{:04}@{}",
+                            placeholder_digits(&recipient.name.value),
+                            tenant.initial
+                        ));
+                    }
+                    None => {
+                        moeras_taken.insert(key, i);
+                        moera = Some(plain);
+                    }
                 }
-            }
-
-            // What is dropped, and what another object already has.
-            let mut dropped = Vec::new();
-            let mut quarantined = Vec::new();
-            let mut kept: Vec<u32> = Vec::new();
-            for (position, (address, id)) in addresses.iter().zip(derived.address_ids_of(index)).enumerate() {
-                let parsed = address.parsed();
-                if let Some(reason) = discard_reason(&parsed, recipient, tenant, moera.as_deref()) {
-                    dropped.push(Dropped { address: position, reason });
-                    continue;
-                }
-                let first = derived
-                    .other_holders(id)
-                    .filter(|&h| in_entra(h) && !pairs.explains(h, i) && earlier(h, i))
-                    .min_by(
-                        |&a, &b| if earlier(a, b) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater },
-                    );
-                if let Some(kept_by) = first {
-                    let is_own_upn = recipient
-                        .upn
-                        .as_ref()
-                        .is_some_and(|u| parsed.is_smtp() && u.value.eq_ignore_ascii_case(parsed.address));
-                    let export_error = is_own_upn && model.recipients[kept_by as usize].kind().is_group();
-                    quarantined.push(Quarantined {
-                        attribute: "ProxyAddress",
-                        value: address.text.to_string(),
-                        kept_by,
-                        export_error,
-                    });
-                    continue;
-                }
-                kept.push(position as u32);
             }
 
             // The UPN, unless an object that was there first has it.
