@@ -371,17 +371,22 @@ impl Reader {
         match parse(&text.value) {
             Some(parsed) => Some(Spanned::new(parsed, text.span)),
             None => {
-                let mut diagnostic =
-                    Diagnostic::new(Rule::Schema, text.span, format!("unknown `{key}` value `{}`", text.value))
-                        .primary_label("not a known value");
-                diagnostic = match suggest::did_you_mean(&text.value, allowed.iter().copied()) {
-                    Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
-                    None => diagnostic.note(format!("expected one of: {}", allowed.join(", "))),
-                };
-                self.push(diagnostic);
+                self.unknown_value(key, &text, allowed);
                 None
             }
         }
+    }
+
+    /// A value that is not one of the allowed ones, with the closest as a suggestion.
+    fn unknown_value(&mut self, key: &str, text: &SStr<'_>, allowed: &[&str]) {
+        let mut diagnostic =
+            Diagnostic::new(Rule::Schema, text.span, format!("unknown `{key}` value `{}`", text.value))
+                .primary_label("not a known value");
+        diagnostic = match suggest::did_you_mean(&text.value, allowed.iter().copied()) {
+            Some(candidate) => diagnostic.help(format!("did you mean `{candidate}`?")),
+            None => diagnostic.note(format!("expected one of: {}", allowed.join(", "))),
+        };
+        self.push(diagnostic);
     }
 
     fn source(&mut self, value: Value<'_>) -> Option<Spanned<Source>> {
@@ -550,19 +555,7 @@ impl Reader {
                             let span = n.span;
                             let parsed = IncludedRecipients::parse(&n.value);
                             if parsed.is_none() {
-                                let hint = suggest::hint(&n.value, IncludedRecipients::NAMES.iter().copied());
-                                let mut d = Diagnostic::new(
-                                    Rule::Schema,
-                                    span,
-                                    format!("unknown `include` value `{}`", n.value),
-                                )
-                                .primary_label("not a recipient scope");
-                                d = if hint.is_empty() {
-                                    d.note(format!("expected any of: {}", IncludedRecipients::NAMES.join(", ")))
-                                } else {
-                                    d.help(hint)
-                                };
-                                self.push(d);
+                                self.unknown_value("include", &n, IncludedRecipients::NAMES);
                             }
                             parsed.map(|p| Spanned::new(p, span))
                         })
@@ -932,13 +925,7 @@ impl Reader {
         if allowed.contains(&text.value.as_ref()) {
             return Some(text);
         }
-        let mut d = Diagnostic::new(Rule::Schema, text.span, format!("unknown `{key}` value `{}`", text.value))
-            .primary_label("not a known value");
-        d = match suggest::did_you_mean(&text.value, allowed.iter().copied()) {
-            Some(candidate) => d.help(format!("did you mean `{candidate}`?")),
-            None => d.note(format!("expected one of: {}", allowed.join(", "))),
-        };
-        self.push(d);
+        self.unknown_value(key, &text, allowed);
         None
     }
 

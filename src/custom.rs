@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::address::{Caseless, ProxyAddress, domain_of, local_part_of};
+use crate::address::{ProxyAddress, domain_of, local_part_of};
 use crate::derive::{Derived, FastMap};
 use crate::diagnostic::Diagnostic;
 use crate::format;
@@ -266,7 +266,7 @@ fn check_rule(
             }
             Constraint::Unique { .. } => {
                 for value in &values {
-                    let key = Caseless(&value.text).0.to_ascii_lowercase();
+                    let key = value.text.to_ascii_lowercase();
                     match seen.get(&key) {
                         Some(&(first, first_span)) => {
                             let other = &model.recipients[first].name.value;

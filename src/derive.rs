@@ -83,11 +83,11 @@ pub struct TenantDomains {
 impl TenantDomains {
     /// Accepted: listed, or one of the tenant's own onmicrosoft domains.
     pub fn is_accepted(&self, domain: &str) -> bool {
-        let domain = domain.to_ascii_lowercase();
-        self.accepted.contains(&domain)
-            || domain == self.initial
-            || domain == self.routing
-            || domain == self.coexistence
+        // Tenants have a handful of domains: comparing in place beats lowercasing a copy on every call.
+        [&self.initial, &self.routing, &self.coexistence]
+            .into_iter()
+            .chain(&self.accepted)
+            .any(|d| d.eq_ignore_ascii_case(domain))
     }
 }
 
@@ -406,14 +406,18 @@ fn generate(
             let wanted_key = wanted.to_ascii_lowercase();
             let own = loop {
                 let key = format!("smtp:{address}");
-                let holders: Vec<u32> =
-                    taken.holders(&key).filter(|&h| sees(recipient, &model.recipients[h as usize])).collect();
-                if holders.contains(&(index as u32)) {
+                let mut other = None;
+                let mut mine = false;
+                for holder in taken.holders(&key).filter(|&h| sees(recipient, &model.recipients[h as usize])) {
+                    mine |= holder == index as u32;
+                    other = other.or(Some(holder));
+                }
+                if mine {
                     break true;
                 }
-                match holders.first() {
+                match other {
                     None => break false,
-                    Some(&holder) => {
+                    Some(holder) => {
                         if first_holder.is_none() {
                             first_holder = Some(holder);
                             // Numbers below this one were taken when last tried, and stay taken.

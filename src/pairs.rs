@@ -44,6 +44,8 @@ pub struct Pairs {
     pub mailboxes: Vec<MailboxPair>,
     pub soft_matches: Vec<SoftMatch>,
     explained: FxHashSet<(u32, u32)>,
+    /// Recipient -> its entry in `mailboxes` (either side).
+    mailbox_pair_index: crate::derive::FastMap<u32, usize>,
 }
 
 impl Pairs {
@@ -54,15 +56,17 @@ impl Pairs {
 
     /// The pair in which this recipient is one side of `mailbox-in-both-locations`.
     pub fn mailbox_pair_of(&self, recipient: u32) -> Option<&MailboxPair> {
-        self.mailboxes.iter().find(|p| p.on_premises == recipient || p.cloud == recipient)
+        self.mailbox_pair_index.get(&recipient).map(|&i| &self.mailboxes[i])
     }
 
     pub fn find(model: &Model<'_>, derived: &Derived<'_>) -> Pairs {
         let mut pairs = Pairs::default();
         pairs.find_mailboxes(model, derived);
         pairs.soft_matches = crate::cloud::soft_matches(model, derived);
-        for p in &pairs.mailboxes {
+        for (i, p) in pairs.mailboxes.iter().enumerate() {
             pairs.explained.insert((p.on_premises.min(p.cloud), p.on_premises.max(p.cloud)));
+            pairs.mailbox_pair_index.entry(p.on_premises).or_insert(i);
+            pairs.mailbox_pair_index.entry(p.cloud).or_insert(i);
         }
         for p in &pairs.soft_matches {
             pairs.explained.insert((p.on_premises.min(p.cloud), p.on_premises.max(p.cloud)));
