@@ -103,11 +103,59 @@ impl AddressProblem {
 pub const MAX_PROXY_ADDRESS_LENGTH: usize = 256;
 
 /// Characters allowed in an unquoted RFC 5321 local part besides letters and digits.
-const LOCAL_PART_SYMBOLS: &str = "!#$%&'*+-/=?^_`{|}~.";
+const LOCAL_PART_SYMBOLS: &[u8] = b"!#$%&'*+-/=?^_`{|}~.";
+
+/// ASCII characters an SMTP address may not contain: whitespace and RFC 5321 specials.
+const SMTP_SPECIALS: &[u8] = b"<>();,[]\"\\ \t\n\x0b\x0c\r";
+
+/// A set of bytes as a table, so that checking a character is one load: these checks run on every
+/// address of every recipient.
+const fn byte_set(alphanumeric: bool, extra: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        set[b] = alphanumeric && (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        set[extra[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
+const LOCAL_PART_CHARS: [bool; 256] = byte_set(true, LOCAL_PART_SYMBOLS);
+/// Specials, ASCII whitespace and every byte of a non-ASCII character.
+const SMTP_FORBIDDEN: [bool; 256] = {
+    let mut set = byte_set(false, SMTP_SPECIALS);
+    let mut b = 128;
+    while b < 256 {
+        set[b] = true;
+        b += 1;
+    }
+    set
+};
+
+/// Where `..` first occurs (a byte scan: a substring search costs more to set up than these short
+/// values take to scan).
+fn double_dot(text: &str) -> Option<usize> {
+    text.as_bytes().windows(2).position(|pair| pair == b"..")
+}
+
+/// The first character for which `bad` holds, with its byte offset.
+fn first_char(text: &str, bad: impl Fn(char) -> bool) -> Option<(usize, char)> {
+    text.char_indices().find(|&(_, c)| bad(c))
+}
 
 /// Checks a proxy address as Exchange and Entra would. `text` is the whole value, prefix included.
 pub fn check_proxy_address(text: &str) -> Result<(), AddressProblem> {
-    if let Some((i, c)) = text.char_indices().find(|(_, c)| c.is_control()) {
+    let control = if text.is_ascii() {
+        text.bytes().position(|b| b.is_ascii_control()).map(|i| (i, char::from(text.as_bytes()[i])))
+    } else {
+        first_char(text, char::is_control)
+    };
+    if let Some((i, c)) = control {
         return Err(AddressProblem::new(
             format!("contains a control character ({})", c.escape_unicode()),
             Some(i..i + c.len_utf8()),
@@ -138,34 +186,48 @@ pub fn check_proxy_address(text: &str) -> Result<(), AddressProblem> {
 
 /// Checks the address part of an SMTP proxy address (RFC 5321 mailbox, as Exchange accepts it).
 pub fn check_smtp_address(address: &str) -> Result<(), AddressProblem> {
-    let bad_char =
-        address.char_indices().find(|&(_, c)| c.is_whitespace() || !c.is_ascii() || "<>();,[]\"\\".contains(c));
-    if let Some((i, c)) = bad_char {
-        let what = if c.is_whitespace() {
-            "whitespace".to_string()
-        } else if !c.is_ascii() {
-            format!("the non-ASCII character `{c}`")
-        } else {
-            format!("`{c}`")
-        };
-        return Err(AddressProblem::new(
-            format!("contains {what}, which Exchange and Entra ID reject in an SMTP address"),
-            Some(i..i + c.len_utf8()),
-        ));
+    // One pass over the bytes finds the first bad character, the first `:` and the first two `@`.
+    let (mut colon, mut at, mut second_at) = (None, None, None);
+    for (i, &b) in address.as_bytes().iter().enumerate() {
+        if SMTP_FORBIDDEN[b as usize] {
+            return Err(bad_smtp_character(address, i));
+        }
+        match b {
+            b':' if colon.is_none() => colon = Some(i),
+            b'@' if at.is_none() => at = Some(i),
+            b'@' if second_at.is_none() => second_at = Some(i),
+            _ => {}
+        }
     }
-    if let Some(i) = address.find(':') {
+    if let Some(i) = colon {
         return Err(AddressProblem::new("has a second `:`", Some(i..i + 1)));
     }
-    let mut ats = address.match_indices('@');
-    let Some((at, _)) = ats.next() else {
+    let Some(at) = at else {
         return Err(AddressProblem::new("has no `@`", None));
     };
-    if let Some((second, _)) = ats.next() {
+    if let Some(second) = second_at {
         return Err(AddressProblem::new("has more than one `@`", Some(second..second + 1)));
     }
     let (local, domain) = (&address[..at], &address[at + 1..]);
     check_local_part(local)?;
     check_domain(domain).map_err(|p| AddressProblem { at: p.at.map(|r| r.start + at + 1..r.end + at + 1), ..p })
+}
+
+/// The problem with the character starting at byte `i` of an SMTP address (non-ASCII, whitespace or a
+/// special). Every byte before it is ASCII, so `i` is a character boundary.
+fn bad_smtp_character(address: &str, i: usize) -> AddressProblem {
+    let c = address[i..].chars().next().unwrap_or(' ');
+    let what = if c.is_whitespace() {
+        "whitespace".to_string()
+    } else if !c.is_ascii() {
+        format!("the non-ASCII character `{c}`")
+    } else {
+        format!("`{c}`")
+    };
+    AddressProblem::new(
+        format!("contains {what}, which Exchange and Entra ID reject in an SMTP address"),
+        Some(i..i + c.len_utf8()),
+    )
 }
 
 fn check_local_part(local: &str) -> Result<(), AddressProblem> {
@@ -178,12 +240,13 @@ fn check_local_part(local: &str) -> Result<(), AddressProblem> {
             Some(0..local.len()),
         ));
     }
-    if let Some(i) = local.find(|c: char| !c.is_ascii_alphanumeric() && !LOCAL_PART_SYMBOLS.contains(c)) {
+    if let Some(i) = local.bytes().position(|b| !LOCAL_PART_CHARS[b as usize]) {
         let c = local[i..].chars().next().unwrap_or(' ');
         return Err(AddressProblem::new(format!("has `{c}` in its local part"), Some(i..i + c.len_utf8())));
     }
-    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        let i = if local.starts_with('.') { 0 } else { local.find("..").unwrap_or(local.len() - 1) };
+    let double_dot = double_dot(local);
+    if local.starts_with('.') || local.ends_with('.') || double_dot.is_some() {
+        let i = if local.starts_with('.') { 0 } else { double_dot.unwrap_or(local.len() - 1) };
         return Err(AddressProblem::new("has a local part that starts or ends with `.` or has `..`", Some(i..i + 1)));
     }
     Ok(())
@@ -197,16 +260,16 @@ pub fn check_domain(domain: &str) -> Result<(), AddressProblem> {
     if domain.len() > 255 {
         return Err(AddressProblem::new("has a domain longer than 255 characters", None));
     }
-    let mut start = 0;
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2 {
+    let Some(last_dot) = domain.bytes().rposition(|b| b == b'.') else {
         return Err(AddressProblem::new(
             format!("has the domain `{domain}`, which has no top-level domain"),
             Some(0..domain.len()),
         ));
-    }
-    for (index, label) in labels.iter().enumerate() {
+    };
+    let mut start = 0;
+    for label in domain.split('.') {
         let range = start..start + label.len();
+        let is_tld = start == last_dot + 1;
         start += label.len() + 1;
         if label.is_empty() {
             return Err(AddressProblem::new("has an empty label in its domain (`..` or a `.` at an end)", None));
@@ -220,14 +283,13 @@ pub fn check_domain(domain: &str) -> Result<(), AddressProblem> {
                 Some(range),
             ));
         }
-        if let Some(i) = label.find(|c: char| !c.is_ascii_alphanumeric() && c != '-') {
+        if let Some(i) = label.bytes().position(|b| !b.is_ascii_alphanumeric() && b != b'-') {
             let c = label[i..].chars().next().unwrap_or(' ');
             return Err(AddressProblem::new(
                 format!("has `{c}` in its domain"),
                 Some(range.start + i..range.start + i + c.len_utf8()),
             ));
         }
-        let is_tld = index == labels.len() - 1;
         if is_tld && (label.len() < 2 || !label.bytes().all(|b| b.is_ascii_alphabetic())) {
             return Err(AddressProblem::new(
                 format!("has the top-level domain `{label}`, which is not a valid one"),
@@ -266,8 +328,9 @@ pub fn check_alias(alias: &str) -> Result<(), AddressProblem> {
             Some(i..i + 1),
         ));
     }
-    if alias.starts_with('.') || alias.ends_with('.') || alias.contains("..") {
-        let i = if alias.starts_with('.') { 0 } else { alias.find("..").unwrap_or(alias.len() - 1) };
+    let double_dot = double_dot(alias);
+    if alias.starts_with('.') || alias.ends_with('.') || double_dot.is_some() {
+        let i = if alias.starts_with('.') { 0 } else { double_dot.unwrap_or(alias.len() - 1) };
         return Err(AddressProblem::new("starts or ends with `.` or has `..`", Some(i..i + 1)));
     }
     Ok(())

@@ -47,15 +47,13 @@ pub fn build_model<'a>(files: &'a SourceFiles, root_config: &str) -> (Model<'a>,
         .collect();
 
     let mut model = Model::default();
-    // Reserved up front: growing by doubling would copy every recipient and briefly hold two copies.
-    model.recipients.reserve_exact(parts.iter().map(|p| p.recipients.len()).sum());
     let mut diagnostics = Vec::new();
     for (id, part) in parts.into_iter().enumerate() {
         model.tenant = model.tenant.or(part.tenant);
         if let Some(lint) = part.lint {
             model.lint = lint;
         }
-        model.recipients.extend(part.recipients);
+        model.recipients.push_run(part.recipients);
         model.policies.extend(part.policies);
         model.custom_rules.extend(part.custom_rules);
         model.migration_endpoints.extend(part.endpoints);

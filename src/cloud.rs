@@ -63,20 +63,24 @@ pub fn mail_nickname<'r>(recipient: &'r Recipient<'_>, primary: Option<&'r str>)
 /// `moera` is the object's own MOERA, which the cloud adds back itself and so is not lost.
 pub fn discard_reason(
     address: &ProxyAddress<'_>,
+    well_formed: bool,
     recipient: &Recipient<'_>,
     tenant: &TenantDomains,
     moera: Option<&str>,
 ) -> Option<DropReason> {
     let Some(prefix) = address.prefix else { return Some(DropReason::Malformed) };
-    if crate::address::check_proxy_address(address.text).is_err() {
+    if !well_formed {
         return Some(DropReason::Malformed);
     }
     if prefix.eq_ignore_ascii_case("msmail") || prefix.eq_ignore_ascii_case("x400") {
         return Some(DropReason::LegacyType);
     }
     if prefix.eq_ignore_ascii_case("x500") {
-        let dn: String = address.address.chars().filter(|c| !c.is_whitespace()).collect();
-        return dn.to_ascii_lowercase().starts_with("/o=microsoftonline").then_some(DropReason::MicrosoftOnlineX500);
+        // Compared without whitespace and case, without copying the DN.
+        let mut dn = address.address.chars().filter(|c| !c.is_whitespace());
+        let microsoft_online =
+            "/o=microsoftonline".chars().all(|want| dn.next().is_some_and(|c| c.eq_ignore_ascii_case(&want)));
+        return microsoft_online.then_some(DropReason::MicrosoftOnlineX500);
     }
     if !address.is_smtp() {
         return None;
@@ -281,8 +285,8 @@ impl CloudView {
         }
         let partials: Vec<Partial> = model
             .recipients
-            .par_iter()
-            .enumerate()
+            .par_chunks(4096)
+            .flat_map_iter(|(start, chunk)| chunk.iter().enumerate().map(move |(offset, r)| (start + offset, r)))
             .filter(|(_, recipient)| is_synced_object(recipient))
             .map(|(index, recipient)| {
                 let i = index as u32;
@@ -298,7 +302,9 @@ impl CloudView {
                 let addresses = derived.addresses_of(index);
                 for (position, (address, id)) in addresses.iter().zip(derived.address_ids_of(index)).enumerate() {
                     let parsed = address.parsed();
-                    if let Some(reason) = discard_reason(&parsed, recipient, tenant, own_moera.as_deref()) {
+                    if let Some(reason) =
+                        discard_reason(&parsed, derived.is_well_formed(id), recipient, tenant, own_moera.as_deref())
+                    {
                         partial.dropped.push(Dropped { address: position, reason });
                         continue;
                     }

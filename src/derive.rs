@@ -112,6 +112,9 @@ pub struct Derived<'m> {
     canonical: Vec<u32>,
     /// Per address id: whether other addresses share its text.
     repeated: Vec<bool>,
+    /// Per address id: whether the text passes [`crate::address::check_proxy_address`], checked once for
+    /// the rule that reports it and the cloud view that drops it.
+    well_formed: Vec<bool>,
     /// Recipient name (case-insensitive) -> first recipient with it.
     name_index: FastMap<Caseless<'m>, u32>,
 }
@@ -122,9 +125,9 @@ struct Generated {
     /// `local@domain`
     address: String,
     primary: bool,
+    /// Index in `Model::policies`, and of the template in the policy.
     policy: u32,
     template: u32,
-    span: Span,
 }
 
 impl<'m> Derived<'m> {
@@ -145,9 +148,11 @@ impl<'m> Derived<'m> {
         let generated = if policies.is_empty() {
             Vec::new()
         } else {
-            generate(model, &policies, &explicit, &mut applied_policy, &mut collisions)
+            let wanted;
+            (applied_policy, wanted) = wanted_addresses(model, &policies, &explicit, &explicit_starts);
+            number(model, &explicit, wanted, &mut collisions)
         };
-        let (addresses, starts) = merge(model, explicit, &explicit_starts, generated);
+        let (addresses, starts) = merge(model, &explicit, &explicit_starts, &generated);
 
         let mut derived = Derived {
             tenant,
@@ -160,8 +165,11 @@ impl<'m> Derived<'m> {
             address_repeats: Vec::new(),
             canonical: Vec::new(),
             repeated: Vec::new(),
+            well_formed: Vec::new(),
             name_index: FastMap::with_capacity_and_hasher(model.recipients.len(), FxBuildHasher),
         };
+        derived.well_formed =
+            derived.addresses.par_iter().map(|a| crate::address::check_proxy_address(&a.text).is_ok()).collect();
         derived.index_addresses();
         for (index, recipient) in model.recipients.iter().enumerate() {
             let name: &'m str = &recipient.name.value;
@@ -226,6 +234,11 @@ impl<'m> Derived<'m> {
     pub fn addresses_of(&self, recipient: usize) -> &[EffectiveAddress<'m>] {
         let (start, end) = (self.starts[recipient] as usize, self.starts[recipient + 1] as usize);
         &self.addresses[start..end]
+    }
+
+    /// Whether the address passes [`crate::address::check_proxy_address`].
+    pub fn is_well_formed(&self, id: u32) -> bool {
+        self.well_formed[id as usize]
     }
 
     pub fn address(&self, id: u32) -> &EffectiveAddress<'m> {
@@ -351,9 +364,9 @@ impl<'e, 'm> TakenAddresses<'e, 'm> {
     }
 
     /// The recipients that have this address (`TYPE:address`, case-insensitive).
-    fn holders<'s>(&'s self, key: &'s str) -> impl Iterator<Item = u32> + 's {
+    fn holders<'s>(&'s self, hash: u64, key: &'s str) -> impl Iterator<Item = u32> + 's {
         self.table
-            .iter_hash(hash_caseless(key))
+            .iter_hash(hash)
             .filter(move |&&id| self.text(id).eq_ignore_ascii_case(key))
             .map(|&id| self.recipient(id))
     }
@@ -374,87 +387,177 @@ fn sees(recipient: &Recipient<'_>, other: &Recipient<'_>) -> bool {
     }
 }
 
-/// Runs every recipient's policy, in recipient order. A generated address that another recipient
-/// already has (explicitly, or generated earlier) gets Exchange's numbered variant instead.
-fn generate(
+/// Recipients per unit of parallel work in the per-recipient passes.
+const CHUNK: usize = 4096;
+
+/// What one template of a recipient's policy produces, before numbering.
+struct Wanted {
+    recipient: u32,
+    /// Index in `Model::policies`, and of the template in the policy.
+    policy: u32,
+    template: u32,
+    primary: bool,
+    /// `local@domain`
+    address: String,
+    /// The case-insensitive hash of `smtp:<address>`.
+    hash: u64,
+    /// The recipient already has the address itself: Exchange keeps it, whoever else has it.
+    held: bool,
+}
+
+/// Runs every recipient's policy (in parallel: each recipient's templates depend only on itself), and
+/// records which policy applies to whom.
+fn wanted_addresses(
     model: &Model<'_>,
     policies: &Policies<'_>,
     explicit: &[EffectiveAddress<'_>],
-    applied_policy: &mut [Option<u32>],
+    explicit_starts: &[u32],
+) -> (Vec<Option<u32>>, Vec<Wanted>) {
+    let chunks: Vec<(Vec<Option<u32>>, Vec<Wanted>)> = model
+        .recipients
+        .par_chunks(CHUNK)
+        .map(|(start, recipients)| {
+            let mut applied = Vec::with_capacity(recipients.len());
+            let mut wanted = Vec::new();
+            let mut key = String::new();
+            for (offset, recipient) in recipients.iter().enumerate() {
+                let policy = policies.applicable(recipient);
+                applied.push(policy.map(|p| p as u32));
+                let Some(policy) = policy else { continue };
+                let names = recipient.template_names();
+                for (template_index, template) in policies.compiled[policy].templates.iter().enumerate() {
+                    let Ok(template) = template else { continue };
+                    if !template.is_smtp() {
+                        continue;
+                    }
+                    let Some(address) = template::expand(template, &names) else { continue };
+                    let index = start + offset;
+                    let own = &explicit[explicit_starts[index] as usize..explicit_starts[index + 1] as usize];
+                    let held = own.iter().any(|a| {
+                        let parsed = a.parsed();
+                        parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(&address)
+                    });
+                    smtp_key(&mut key, &address);
+                    wanted.push(Wanted {
+                        held,
+                        recipient: (start + offset) as u32,
+                        policy: policies.compiled[policy].index as u32,
+                        template: template_index as u32,
+                        primary: template.primary,
+                        hash: hash_caseless(&key),
+                        address,
+                    });
+                }
+            }
+            (applied, wanted)
+        })
+        .collect();
+    let mut applied_policy = Vec::with_capacity(model.recipients.len());
+    let mut wanted = Vec::new();
+    for (applied, chunk_wanted) in chunks {
+        applied_policy.extend(applied);
+        wanted.extend(chunk_wanted);
+    }
+    (applied_policy, wanted)
+}
+
+/// `smtp:<address>` into a reused buffer: the key generated addresses are compared under.
+fn smtp_key<'k>(key: &'k mut String, address: &str) -> &'k str {
+    key.clear();
+    key.push_str("smtp:");
+    key.push_str(address);
+    key
+}
+
+/// Numbers the wanted addresses in recipient order, as Exchange stamps them: one that another recipient
+/// already has (explicitly, or generated earlier) gets the numbered variant instead. Sequential, since
+/// each stamp depends on the earlier ones; the usual case (the recipient already has it) is one lookup.
+fn number(
+    model: &Model<'_>,
+    explicit: &[EffectiveAddress<'_>],
+    wanted: Vec<Wanted>,
     collisions: &mut Vec<Collision>,
 ) -> Vec<Generated> {
-    let mut taken = TakenAddresses::new(explicit);
-    let mut generated = Vec::new();
+    // Built only when some address is not already its recipient's own: the usual repository writes
+    // down what policies stamp, and then the order of stamping does not matter.
+    let mut taken = wanted.iter().any(|w| !w.held).then(|| TakenAddresses::new(explicit));
+    let mut generated = Vec::with_capacity(wanted.len());
     // The next number to try for each taken address, so that numbering many recipients with the same
     // name stays linear instead of re-trying 2, 3, ... for each of them.
     let mut next_number: FastMap<String, u32> = FastMap::default();
-    for (index, recipient) in model.recipients.iter().enumerate() {
-        let Some(policy) = policies.applicable(recipient) else { continue };
-        applied_policy[index] = Some(policy as u32);
-        let compiled = &policies.compiled[policy];
-        let names = recipient.template_names();
-        for (template_index, template) in compiled.templates.iter().enumerate() {
-            let Ok(template) = template else { continue };
-            if !template.is_smtp() {
-                continue;
-            }
-            let Some(wanted) = template::expand(template, &names) else { continue };
-            let (local, domain) = wanted.rsplit_once('@').unwrap_or((&wanted, ""));
-            let mut address = wanted.clone();
-            let mut first_holder = None;
-            let mut number = 1;
-            let wanted_key = wanted.to_ascii_lowercase();
-            let own = loop {
-                let key = format!("smtp:{address}");
-                let mut other = None;
-                let mut mine = false;
-                for holder in taken.holders(&key).filter(|&h| sees(recipient, &model.recipients[h as usize])) {
-                    mine |= holder == index as u32;
-                    other = other.or(Some(holder));
-                }
-                if mine {
-                    break true;
-                }
-                match other {
-                    None => break false,
-                    Some(holder) => {
-                        if first_holder.is_none() {
-                            first_holder = Some(holder);
-                            // Numbers below this one were taken when last tried, and stay taken.
-                            number = next_number.get(&wanted_key).copied().unwrap_or(1);
-                        }
-                        number += 1;
-                        address = format!("{local}{number}@{domain}");
-                    }
-                }
-            };
-            if first_holder.is_some() {
-                next_number.insert(wanted_key, number);
-            }
-            // A numbered variant the recipient already has itself is the settled state: nothing to say.
-            let settled = own && number > 1;
-            if let Some(holder) = first_holder.filter(|_| !settled) {
-                collisions.push(Collision {
-                    recipient: index as u32,
-                    policy: compiled.index as u32,
-                    template: template_index as u32,
-                    wanted: wanted.clone(),
-                    stamped: address.clone(),
-                    holder,
-                });
-            }
-            if !own {
-                taken.add_generated(format!("smtp:{address}"), index as u32);
-            }
+    let mut key = String::new();
+    for wanted in wanted {
+        let index = wanted.recipient;
+        let Some(taken) = taken.as_mut().filter(|_| !wanted.held) else {
             generated.push(Generated {
-                recipient: index as u32,
-                address,
-                primary: template.primary,
-                policy: compiled.index as u32,
-                template: template_index as u32,
-                span: compiled.policy.templates[template_index].span,
+                recipient: index,
+                address: wanted.address,
+                primary: wanted.primary,
+                policy: wanted.policy,
+                template: wanted.template,
+            });
+            continue;
+        };
+        let recipient = &model.recipients[index as usize];
+        let mut numbered: Option<String> = None;
+        let mut first_holder = None;
+        let mut number = 1;
+        let own = loop {
+            let address = numbered.as_deref().unwrap_or(&wanted.address);
+            let key = smtp_key(&mut key, address);
+            let hash = if numbered.is_none() { wanted.hash } else { hash_caseless(key) };
+            let mut other = None;
+            let mut mine = false;
+            for holder in taken.holders(hash, key).filter(|&h| sees(recipient, &model.recipients[h as usize])) {
+                mine |= holder == index;
+                other = other.or(Some(holder));
+            }
+            if mine {
+                break true;
+            }
+            match other {
+                None => break false,
+                Some(holder) => {
+                    if first_holder.is_none() {
+                        first_holder = Some(holder);
+                        // Numbers below this one were taken when last tried, and stay taken.
+                        number = next_number.get(&wanted.address.to_ascii_lowercase()).copied().unwrap_or(1);
+                    }
+                    number += 1;
+                    let (local, domain) = wanted.address.rsplit_once('@').unwrap_or((&wanted.address, ""));
+                    numbered = Some(format!("{local}{number}@{domain}"));
+                }
+            }
+        };
+        if first_holder.is_some() {
+            next_number.insert(wanted.address.to_ascii_lowercase(), number);
+        }
+        let (address, original) = match numbered {
+            Some(numbered) => (numbered, Some(wanted.address)),
+            None => (wanted.address, None),
+        };
+        // A numbered variant the recipient already has itself is the settled state: nothing to say.
+        let settled = own && number > 1;
+        if let Some(holder) = first_holder.filter(|_| !settled) {
+            collisions.push(Collision {
+                recipient: index,
+                policy: wanted.policy,
+                template: wanted.template,
+                wanted: original.unwrap_or_else(|| address.clone()),
+                stamped: address.clone(),
+                holder,
             });
         }
+        if !own {
+            taken.add_generated(format!("smtp:{address}"), index);
+        }
+        generated.push(Generated {
+            recipient: index,
+            address,
+            primary: wanted.primary,
+            policy: wanted.policy,
+            template: wanted.template,
+        });
     }
     generated
 }
@@ -464,78 +567,109 @@ fn generate(
 /// primary for a mail user or contact that still has none.
 fn merge<'m>(
     model: &'m Model<'m>,
-    explicit: Vec<EffectiveAddress<'m>>,
+    explicit: &[EffectiveAddress<'m>],
     explicit_starts: &[u32],
-    generated: Vec<Generated>,
+    generated: &[Generated],
 ) -> (Vec<EffectiveAddress<'m>>, Vec<u32>) {
-    let mut addresses = Vec::with_capacity(explicit.len() + generated.len());
+    // Each recipient's set depends only on its own addresses: chunks of recipients in parallel, joined in
+    // order.
+    let chunks: Vec<(Vec<EffectiveAddress<'m>>, Vec<u32>)> = model
+        .recipients
+        .par_chunks(CHUNK)
+        .map(|(base, recipients)| {
+            let mut addresses = Vec::with_capacity(recipients.len() * 6);
+            let mut counts = Vec::with_capacity(recipients.len());
+            let mut generated = &generated[generated.partition_point(|g| (g.recipient as usize) < base)..];
+            for (offset, recipient) in recipients.iter().enumerate() {
+                let index = base + offset;
+                let own = generated.partition_point(|g| g.recipient as usize == index);
+                let (own_generated, rest) = generated.split_at(own);
+                generated = rest;
+                let first = addresses.len();
+                let own_explicit = &explicit[explicit_starts[index] as usize..explicit_starts[index + 1] as usize];
+                merge_one(model, index, recipient, own_explicit, own_generated, &mut addresses);
+                counts.push((addresses.len() - first) as u32);
+            }
+            (addresses, counts)
+        })
+        .collect();
+    let total = chunks.iter().map(|(a, _)| a.len()).sum();
+    let mut addresses = Vec::with_capacity(total);
     let mut starts = Vec::with_capacity(model.recipients.len() + 1);
-    let mut explicit = explicit.into_iter();
-    let mut generated = generated.into_iter().peekable();
-    let mut own_generated = Vec::new();
-    for (index, recipient) in model.recipients.iter().enumerate() {
-        starts.push(addresses.len() as u32);
-        let first = addresses.len();
-        let count = (explicit_starts[index + 1] - explicit_starts[index]) as usize;
-        own_generated.clear();
-        while let Some(g) = generated.next_if(|g| g.recipient == index as u32) {
-            own_generated.push(g);
+    let mut next = 0;
+    for (chunk_addresses, counts) in chunks {
+        for count in counts {
+            starts.push(next);
+            next += count;
         }
-        let stamped_primary = own_generated.iter().find(|g| g.primary).map(|g| g.address.as_str());
-        let mut promoted = false;
-        for mut address in explicit.by_ref().take(count) {
-            if let Some(primary) = stamped_primary {
-                let parsed = address.parsed();
-                // The first explicit copy of the stamped primary becomes the primary; any other is a
-                // secondary (a repeat is duplicate-proxy-address-in-recipient's to report).
-                if parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(primary) && !promoted {
-                    promoted = true;
-                    if !parsed.is_primary() {
-                        address.text = Cow::Owned(format!("SMTP:{}", parsed.address));
-                    }
-                } else if parsed.is_primary() {
-                    address.text = Cow::Owned(format!("smtp:{}", parsed.address));
+        addresses.extend(chunk_addresses);
+    }
+    starts.push(next);
+    (addresses, starts)
+}
+
+fn merge_one<'m>(
+    model: &'m Model<'m>,
+    index: usize,
+    recipient: &'m Recipient<'m>,
+    explicit: &[EffectiveAddress<'m>],
+    own_generated: &[Generated],
+    addresses: &mut Vec<EffectiveAddress<'m>>,
+) {
+    let first = addresses.len();
+    let stamped_primary = own_generated.iter().find(|g| g.primary).map(|g| g.address.as_str());
+    let mut promoted = false;
+    for address in explicit {
+        let mut address = address.clone();
+        if let Some(primary) = stamped_primary {
+            let parsed = address.parsed();
+            // The first explicit copy of the stamped primary becomes the primary; any other is a
+            // secondary (a repeat is duplicate-proxy-address-in-recipient's to report).
+            if parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(primary) && !promoted {
+                promoted = true;
+                if !parsed.is_primary() {
+                    address.text = Cow::Owned(format!("SMTP:{}", parsed.address));
                 }
-            }
-            addresses.push(address);
-        }
-        for g in own_generated.drain(..) {
-            let already = addresses[first..].iter().any(|a| {
-                let parsed = a.parsed();
-                parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(&g.address)
-            });
-            if !already {
-                let prefix = if g.primary { "SMTP" } else { "smtp" };
-                let text = format!("{prefix}:{}", g.address);
-                addresses.push(EffectiveAddress {
-                    recipient: index as u32,
-                    hash: hash_caseless(&text),
-                    text: Cow::Owned(text),
-                    span: g.span,
-                    origin: Origin::Generated { policy: g.policy, template: g.template },
-                });
+            } else if parsed.is_primary() {
+                address.text = Cow::Owned(format!("smtp:{}", parsed.address));
             }
         }
-        let has_primary = addresses[first..].iter().any(|a| a.parsed().is_primary());
-        if !has_primary
-            && recipient.kind().has_external_address()
-            && let Some(external) = &recipient.external_email_address
-        {
-            let parsed = ProxyAddress::parse(&external.value);
-            let text = match parsed.prefix {
-                Some("SMTP") => Cow::Borrowed(external.value.as_ref()),
-                Some(_) => Cow::Owned(format!("SMTP:{}", parsed.address)),
-                None => Cow::Owned(format!("SMTP:{}", external.value)),
-            };
+        addresses.push(address);
+    }
+    for g in own_generated {
+        let already = addresses[first..].iter().any(|a| {
+            let parsed = a.parsed();
+            parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(&g.address)
+        });
+        if !already {
+            let prefix = if g.primary { "SMTP" } else { "smtp" };
+            let text = format!("{prefix}:{}", g.address);
             addresses.push(EffectiveAddress {
                 recipient: index as u32,
                 hash: hash_caseless(&text),
-                text,
-                span: external.span,
-                origin: Origin::ExternalAddress,
+                text: Cow::Owned(text),
+                span: model.policies[g.policy as usize].templates[g.template as usize].span,
+                origin: Origin::Generated { policy: g.policy, template: g.template },
             });
         }
     }
-    starts.push(addresses.len() as u32);
-    (addresses, starts)
+    let has_primary = addresses[first..].iter().any(|a| a.parsed().is_primary());
+    if !has_primary
+        && recipient.kind().has_external_address()
+        && let Some(external) = &recipient.external_email_address
+    {
+        let parsed = ProxyAddress::parse(&external.value);
+        let text = match parsed.prefix {
+            Some("SMTP") => Cow::Borrowed(external.value.as_ref()),
+            Some(_) => Cow::Owned(format!("SMTP:{}", parsed.address)),
+            None => Cow::Owned(format!("SMTP:{}", external.value)),
+        };
+        addresses.push(EffectiveAddress {
+            recipient: index as u32,
+            hash: hash_caseless(&text),
+            text,
+            span: external.span,
+            origin: Origin::ExternalAddress,
+        });
+    }
 }

@@ -20,18 +20,36 @@ pub struct CompiledPolicy<'m> {
     pub filter: Option<Result<Filter, FilterError>>,
 }
 
+/// Why a policy's scope does not take a recipient. Cheap to compute: policies are evaluated for every
+/// recipient, and the message is only built when someone shows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    CloudPolicyNotGroup,
+    CloudObject,
+    FilterDoesNotMatch,
+    FilterInvalid,
+    TypeNotIncluded,
+    /// The condition at this index of `conditions.properties`.
+    Condition(usize),
+}
+
 impl CompiledPolicy<'_> {
-    /// Whether this policy's scope takes the recipient, and if not, why.
+    /// Whether this policy's scope takes the recipient, and if not, why (as a sentence).
     pub fn scope_rejects(&self, recipient: &Recipient<'_>) -> Option<String> {
+        self.rejection(recipient).map(|rejection| self.describe(rejection, recipient))
+    }
+
+    /// Whether this policy's scope takes the recipient, and if not, why.
+    pub fn rejection(&self, recipient: &Recipient<'_>) -> Option<Rejection> {
         let policy = self.policy;
         if policy.source == Source::Cloud {
             return match (recipient.source, recipient.kind()) {
                 (Source::Cloud, RecipientType::GroupMailbox) => None,
-                _ => Some("cloud policies apply only to Microsoft 365 groups created in the cloud".into()),
+                _ => Some(Rejection::CloudPolicyNotGroup),
             };
         }
         if recipient.source == Source::Cloud {
-            return Some("on-premises policies do not apply to objects mastered in the cloud".into());
+            return Some(Rejection::CloudObject);
         }
         if policy.is_default() {
             return None;
@@ -39,30 +57,48 @@ impl CompiledPolicy<'_> {
         if let Some(filter) = &self.filter {
             return match filter {
                 Ok(filter) if filter.matches(recipient) => None,
-                Ok(_) => Some("its recipient filter does not match".into()),
-                Err(_) => Some("its recipient filter is invalid, so it matches nothing".into()),
+                Ok(_) => Some(Rejection::FilterDoesNotMatch),
+                Err(_) => Some(Rejection::FilterInvalid),
             };
         }
         if !policy.include.is_empty() && !policy.include.iter().any(|i| includes(i.value, recipient.kind())) {
-            let names: Vec<&str> = policy.include.iter().map(|i| IncludedRecipients::NAMES[i.value as usize]).collect();
-            return Some(format!("`{}` is not in its scope ({})", recipient.kind().name(), names.join(", ")));
+            return Some(Rejection::TypeNotIncluded);
         }
-        for (property, values) in &policy.conditions.properties {
-            if values.is_empty() {
-                continue;
-            }
+        for (index, (property, values)) in policy.conditions.properties.iter().enumerate() {
             let actual = recipient.condition_value(&property.value);
-            if !values.iter().any(|v| actual.is_some_and(|a| a.eq_ignore_ascii_case(&v.value))) {
+            if !values.is_empty() && !values.iter().any(|v| actual.is_some_and(|a| a.eq_ignore_ascii_case(&v.value))) {
+                return Some(Rejection::Condition(index));
+            }
+        }
+        None
+    }
+
+    fn describe(&self, rejection: Rejection, recipient: &Recipient<'_>) -> String {
+        let policy = self.policy;
+        match rejection {
+            Rejection::CloudPolicyNotGroup => {
+                "cloud policies apply only to Microsoft 365 groups created in the cloud".into()
+            }
+            Rejection::CloudObject => "on-premises policies do not apply to objects mastered in the cloud".into(),
+            Rejection::FilterDoesNotMatch => "its recipient filter does not match".into(),
+            Rejection::FilterInvalid => "its recipient filter is invalid, so it matches nothing".into(),
+            Rejection::TypeNotIncluded => {
+                let names: Vec<&str> =
+                    policy.include.iter().map(|i| IncludedRecipients::NAMES[i.value as usize]).collect();
+                format!("`{}` is not in its scope ({})", recipient.kind().name(), names.join(", "))
+            }
+            Rejection::Condition(index) => {
+                let (property, values) = &policy.conditions.properties[index];
+                let actual = recipient.condition_value(&property.value);
                 let wanted: Vec<&str> = values.iter().map(|v| v.value.as_ref()).collect();
-                return Some(format!(
+                format!(
                     "its condition `{}` wants {} and the recipient has {}",
                     property.value,
                     wanted.join(" or "),
                     actual.map_or_else(|| "none".to_string(), |a| format!("`{a}`"))
-                ));
+                )
             }
         }
-        None
     }
 
     /// The parsed primary (`SMTP:`) template, when there is exactly one valid one.
@@ -129,7 +165,7 @@ impl<'m> Policies<'m> {
         if !recipient.email_address_policies_enabled() {
             return None;
         }
-        self.order.iter().copied().find(|&i| self.compiled[i].scope_rejects(recipient).is_none())
+        self.order.iter().copied().find(|&i| self.compiled[i].rejection(recipient).is_none())
     }
 }
 

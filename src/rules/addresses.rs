@@ -21,14 +21,13 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         .model
         .recipients
         .par_chunks(4096)
-        .enumerate()
-        .map(|(chunk, recipients)| {
+        .map(|(start, recipients)| {
             let mut found = Vec::new();
             for (offset, recipient) in recipients.iter().enumerate() {
-                let index = chunk * 4096 + offset;
+                let index = start + offset;
                 let addresses = cx.derived.addresses_of(index);
-                for address in addresses {
-                    invalid(cx, recipient, address, &mut found);
+                for (address, id) in addresses.iter().zip(cx.derived.address_ids_of(index)) {
+                    invalid(cx, recipient, address, cx.derived.is_well_formed(id), &mut found);
                 }
                 primary_count(cx, index, recipient, &mut found);
                 primary_domain(cx, index, recipient, &mut found);
@@ -131,10 +130,17 @@ fn duplicates(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn invalid(cx: &Context<'_>, recipient: &Recipient<'_>, address: &EffectiveAddress<'_>, out: &mut Vec<Diagnostic>) {
+fn invalid(
+    cx: &Context<'_>,
+    recipient: &Recipient<'_>,
+    address: &EffectiveAddress<'_>,
+    well_formed: bool,
+    out: &mut Vec<Diagnostic>,
+) {
     let (result, what, offset) = match address.origin {
         // A template that generates invalid addresses is reported on the template.
         Origin::Generated { .. } => return,
+        Origin::Explicit if well_formed => return,
         Origin::Explicit => (check_proxy_address(&address.text), "proxy address", 0),
         Origin::ExternalAddress => {
             // The value as written, without any `SMTP:` prefix.
