@@ -126,6 +126,11 @@ const fn byte_set(alphanumeric: bool, extra: &[u8]) -> [bool; 256] {
 }
 
 const LOCAL_PART_CHARS: [bool; 256] = byte_set(true, LOCAL_PART_SYMBOLS);
+
+/// Whether an unquoted RFC 5321 local part may contain this character.
+pub fn is_local_part_char(c: char) -> bool {
+    c.is_ascii() && LOCAL_PART_CHARS[c as usize]
+}
 /// Specials, ASCII whitespace and every byte of a non-ASCII character.
 const SMTP_FORBIDDEN: [bool; 256] = {
     let mut set = byte_set(false, SMTP_SPECIALS);
@@ -300,10 +305,8 @@ pub fn check_domain(domain: &str) -> Result<(), AddressProblem> {
     Ok(())
 }
 
-/// Characters Exchange allows in an alias besides letters and digits.
-const ALIAS_SYMBOLS: &str = "!#$%&'*+-/=?^_`{|}~.";
-
-/// Checks an alias (mailNickname) as Exchange and Entra Connect do.
+/// Checks an alias (mailNickname) as Exchange and Entra Connect do. Exchange allows in an alias the
+/// characters of an unquoted local part.
 pub fn check_alias(alias: &str) -> Result<(), AddressProblem> {
     if alias.is_empty() {
         return Err(AddressProblem::new("is empty", None));
@@ -314,8 +317,7 @@ pub fn check_alias(alias: &str) -> Result<(), AddressProblem> {
             None,
         ));
     }
-    if let Some((i, c)) = alias.char_indices().find(|&(_, c)| !c.is_ascii_alphanumeric() && !ALIAS_SYMBOLS.contains(c))
-    {
+    if let Some((i, c)) = alias.char_indices().find(|&(_, c)| !is_local_part_char(c)) {
         let what = if c.is_whitespace() { "whitespace".to_string() } else { format!("`{c}`") };
         return Err(AddressProblem::new(
             format!("contains {what}; Exchange allows letters, digits and ! # $ % ' * + - / = ? ^ _ ` {{ | }} ~ ."),

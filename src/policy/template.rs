@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use crate::address::check_domain;
+use crate::address::{check_domain, is_local_part_char};
 
 /// Address types a template may have. Only SMTP templates generate addresses that rules check.
 pub const KNOWN_TYPES: &[&str] = &["SMTP", "X400", "X500", "EUM", "SIP", "NOTES", "GWISE"];
@@ -73,8 +73,6 @@ fn is_address_like(kind: &str) -> bool {
     ["smtp", "sip", "eum"].iter().any(|k| kind.eq_ignore_ascii_case(k))
 }
 
-const LOCAL_SYMBOLS: &str = "!#$%&'*+-/=?^_`{|}~.";
-
 pub fn parse(text: &str) -> Result<Template, TemplateError> {
     let (kind, body, offset) = match text.split_once(':') {
         Some((kind, body)) if !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_alphanumeric()) => {
@@ -121,7 +119,7 @@ fn parse_local(text: &str, offset: usize) -> Result<Vec<Piece>, TemplateError> {
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c != '%' {
-            if !(c.is_ascii_alphanumeric() || LOCAL_SYMBOLS.contains(c)) {
+            if !is_local_part_char(c) {
                 return Err(error(
                     format!("`{c}` is not allowed in an address"),
                     offset + i..offset + i + c.len_utf8(),
@@ -164,7 +162,7 @@ fn parse_local(text: &str, offset: usize) -> Result<Vec<Piece>, TemplateError> {
                 };
                 let replacement = if from == to { None } else { Some(to) };
                 if let Some(to) = replacement
-                    && !(to.is_ascii_alphanumeric() || LOCAL_SYMBOLS.contains(to))
+                    && !is_local_part_char(to)
                 {
                     return Err(error(
                         format!("`%r` would insert `{to}`, which is not allowed in an address"),
@@ -221,7 +219,7 @@ pub fn to_address_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         if c.is_ascii() {
-            if c.is_ascii_alphanumeric() || LOCAL_SYMBOLS.contains(c) {
+            if is_local_part_char(c) {
                 out.push(c);
             }
         } else if is_latin(c)
