@@ -152,7 +152,10 @@ impl<'m> Derived<'m> {
             (applied_policy, wanted) = wanted_addresses(model, &policies, &explicit, &explicit_starts);
             number(model, &explicit, wanted, &mut collisions)
         };
-        let (addresses, starts) = merge(model, &explicit, &explicit_starts, &generated);
+        let merged = merge(model, &explicit, &explicit_starts, &generated);
+        // Freed before the merged chunks are joined, so that the two never add up in memory.
+        drop((explicit, generated));
+        let (addresses, starts) = join(model.recipients.len(), merged);
 
         let mut derived = Derived {
             tenant,
@@ -570,10 +573,10 @@ fn merge<'m>(
     explicit: &[EffectiveAddress<'m>],
     explicit_starts: &[u32],
     generated: &[Generated],
-) -> (Vec<EffectiveAddress<'m>>, Vec<u32>) {
-    // Each recipient's set depends only on its own addresses: chunks of recipients in parallel, joined in
-    // order.
-    let chunks: Vec<(Vec<EffectiveAddress<'m>>, Vec<u32>)> = model
+) -> Vec<(Vec<EffectiveAddress<'m>>, Vec<u32>)> {
+    // Each recipient's set depends only on its own addresses: chunks of recipients in parallel, each with
+    // its recipients' address counts, joined in order by `join`.
+    model
         .recipients
         .par_chunks(CHUNK)
         .map(|(base, recipients)| {
@@ -592,10 +595,17 @@ fn merge<'m>(
             }
             (addresses, counts)
         })
-        .collect();
+        .collect()
+}
+
+/// Joins merged chunks into one address vector and each recipient's start in it.
+fn join<'m>(
+    recipients: usize,
+    chunks: Vec<(Vec<EffectiveAddress<'m>>, Vec<u32>)>,
+) -> (Vec<EffectiveAddress<'m>>, Vec<u32>) {
     let total = chunks.iter().map(|(a, _)| a.len()).sum();
     let mut addresses = Vec::with_capacity(total);
-    let mut starts = Vec::with_capacity(model.recipients.len() + 1);
+    let mut starts = Vec::with_capacity(recipients + 1);
     let mut next = 0;
     for (chunk_addresses, counts) in chunks {
         for count in counts {

@@ -312,3 +312,24 @@ fn batch_readiness() {
     let output = hybridlint().args(["batch", "wave-5", "--path", &contoso]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn timings_go_to_stderr_and_leave_the_report_alone() {
+    let plain = hybridlint().args(["check", &example("contoso"), "--format", "json"]).output().unwrap();
+    let timed = hybridlint().args(["check", &example("contoso"), "--format", "json", "--timings"]).output().unwrap();
+    assert_eq!(timed.status.code(), plain.status.code());
+    assert_eq!(timed.stdout, plain.stdout);
+    let stderr = String::from_utf8(timed.stderr).unwrap();
+    for phase in [
+        "discover",
+        "read",
+        "parse and build the model",
+        "effective addresses and indexes",
+        "cloud view",
+        "rules: addresses",
+        "render json",
+    ] {
+        let line = stderr.lines().find(|l| l.starts_with(phase)).unwrap_or_else(|| panic!("no `{phase}` in {stderr}"));
+        assert!(line.contains(" ms"), "{line}");
+    }
+}
