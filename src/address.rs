@@ -131,6 +131,7 @@ const LOCAL_PART_CHARS: [bool; 256] = byte_set(true, LOCAL_PART_SYMBOLS);
 pub fn is_local_part_char(c: char) -> bool {
     c.is_ascii() && LOCAL_PART_CHARS[c as usize]
 }
+
 /// Specials, ASCII whitespace and every byte of a non-ASCII character.
 const SMTP_FORBIDDEN: [bool; 256] = {
     let mut set = byte_set(false, SMTP_SPECIALS);
@@ -148,18 +149,13 @@ fn double_dot(text: &str) -> Option<usize> {
     text.as_bytes().windows(2).position(|pair| pair == b"..")
 }
 
-/// The first character for which `bad` holds, with its byte offset.
-fn first_char(text: &str, bad: impl Fn(char) -> bool) -> Option<(usize, char)> {
-    text.char_indices().find(|&(_, c)| bad(c))
-}
-
 /// Checks a proxy address as Exchange and Entra would. `text` is the whole value, prefix included.
 pub fn check_proxy_address(text: &str) -> Result<(), AddressProblem> {
-    let control = if text.is_ascii() {
-        text.bytes().position(|b| b.is_ascii_control()).map(|i| (i, char::from(text.as_bytes()[i])))
-    } else {
-        first_char(text, char::is_control)
-    };
+    // Bytes first: only from the first control or non-ASCII byte on does it take decoding characters.
+    let control = text
+        .bytes()
+        .position(|b| b.is_ascii_control() || !b.is_ascii())
+        .and_then(|from| text[from..].char_indices().find(|&(_, c)| c.is_control()).map(|(i, c)| (from + i, c)));
     if let Some((i, c)) = control {
         return Err(AddressProblem::new(
             format!("contains a control character ({})", c.escape_unicode()),

@@ -156,6 +156,7 @@ impl<'m> Derived<'m> {
         // Freed before the merged chunks are joined, so that the two never add up in memory.
         drop((explicit, generated));
         let (addresses, starts) = join(model.recipients.len(), merged);
+        let well_formed = addresses.par_iter().map(|a| crate::address::check_proxy_address(&a.text).is_ok()).collect();
 
         let mut derived = Derived {
             tenant,
@@ -168,11 +169,9 @@ impl<'m> Derived<'m> {
             address_repeats: Vec::new(),
             canonical: Vec::new(),
             repeated: Vec::new(),
-            well_formed: Vec::new(),
+            well_formed,
             name_index: FastMap::with_capacity_and_hasher(model.recipients.len(), FxBuildHasher),
         };
-        derived.well_formed =
-            derived.addresses.par_iter().map(|a| crate::address::check_proxy_address(&a.text).is_ok()).collect();
         derived.index_addresses();
         for (index, recipient) in model.recipients.iter().enumerate() {
             let name: &'m str = &recipient.name.value;
@@ -427,6 +426,8 @@ fn wanted_addresses(
                 let policy = policies.applicable(recipient);
                 applied.push(policy.map(|p| p as u32));
                 let Some(policy) = policy else { continue };
+                let index = start + offset;
+                let own = &explicit[explicit_starts[index] as usize..explicit_starts[index + 1] as usize];
                 let names = recipient.template_names();
                 for (template_index, template) in policies.compiled[policy].templates.iter().enumerate() {
                     let Ok(template) = template else { continue };
@@ -434,16 +435,10 @@ fn wanted_addresses(
                         continue;
                     }
                     let Some(address) = template::expand(template, &names) else { continue };
-                    let index = start + offset;
-                    let own = &explicit[explicit_starts[index] as usize..explicit_starts[index + 1] as usize];
-                    let held = own.iter().any(|a| {
-                        let parsed = a.parsed();
-                        parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(&address)
-                    });
                     smtp_key(&mut key, &address);
                     wanted.push(Wanted {
-                        held,
-                        recipient: (start + offset) as u32,
+                        held: has_smtp_address(own, &address),
+                        recipient: index as u32,
                         policy: policies.compiled[policy].index as u32,
                         template: template_index as u32,
                         primary: template.primary,
@@ -464,6 +459,14 @@ fn wanted_addresses(
     (applied_policy, wanted)
 }
 
+/// Whether one of `addresses` is the SMTP address `address` (primary or not, case-insensitive).
+fn has_smtp_address(addresses: &[EffectiveAddress<'_>], address: &str) -> bool {
+    addresses.iter().any(|a| {
+        let parsed = a.parsed();
+        parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(address)
+    })
+}
+
 /// `smtp:<address>` into a reused buffer: the key generated addresses are compared under.
 fn smtp_key<'k>(key: &'k mut String, address: &str) -> &'k str {
     key.clear();
@@ -481,9 +484,9 @@ fn number(
     wanted: Vec<Wanted>,
     collisions: &mut Vec<Collision>,
 ) -> Vec<Generated> {
-    // Built only when some address is not already its recipient's own: the usual repository writes
-    // down what policies stamp, and then the order of stamping does not matter.
-    let mut taken = wanted.iter().any(|w| !w.held).then(|| TakenAddresses::new(explicit));
+    // Built when first needed: in a repository that writes down what policies stamp, every address is
+    // already its recipient's own and the order of stamping does not matter.
+    let mut taken: Option<TakenAddresses<'_, '_>> = None;
     let mut generated = Vec::with_capacity(wanted.len());
     // The next number to try for each taken address, so that numbering many recipients with the same
     // name stays linear instead of re-trying 2, 3, ... for each of them.
@@ -491,7 +494,7 @@ fn number(
     let mut key = String::new();
     for wanted in wanted {
         let index = wanted.recipient;
-        let Some(taken) = taken.as_mut().filter(|_| !wanted.held) else {
+        if wanted.held {
             generated.push(Generated {
                 recipient: index,
                 address: wanted.address,
@@ -500,7 +503,8 @@ fn number(
                 template: wanted.template,
             });
             continue;
-        };
+        }
+        let taken = taken.get_or_insert_with(|| TakenAddresses::new(explicit));
         let recipient = &model.recipients[index as usize];
         let mut numbered: Option<String> = None;
         let mut first_holder = None;
@@ -647,11 +651,7 @@ fn merge_one<'m>(
         addresses.push(address);
     }
     for g in own_generated {
-        let already = addresses[first..].iter().any(|a| {
-            let parsed = a.parsed();
-            parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(&g.address)
-        });
-        if !already {
+        if !has_smtp_address(&addresses[first..], &g.address) {
             let prefix = if g.primary { "SMTP" } else { "smtp" };
             let text = format!("{prefix}:{}", g.address);
             addresses.push(EffectiveAddress {
