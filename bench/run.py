@@ -59,7 +59,7 @@ def main():
     sizes = [2_000] if args.smoke else args.sizes
     repeat = 1 if args.smoke else args.repeat
 
-    subprocess.run(["cargo", "build", "--release", "--quiet", "--bins"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--features", "dev", "--bins"], cwd=ROOT, check=True)
     print(f"machine: {os.cpu_count()} cores; hybridlint check --format json > /dev/null; best of {repeat}")
     print(f"{'recipients':>10}  {'tool':<14} {'wall s':>8} {'peak MiB':>9} {'recipients/s':>13}  ratio")
     rows = {}

@@ -3,7 +3,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hybridlint::corpus::{CorpusOptions, generate};
+use hybridlint::dev::corpus::{CorpusOptions, generate};
 use hybridlint::source::{SourceFile, SourceFiles};
 
 fn corpus(recipients: usize) -> SourceFiles {
@@ -13,16 +13,18 @@ fn corpus(recipients: usize) -> SourceFiles {
 
 fn addresses(c: &mut Criterion) {
     c.bench_function("check_proxy_address", |b| {
-        b.iter(|| hybridlint::address::check_proxy_address(black_box("smtp:john.smith+news@sales.contoso.co.uk")))
+        b.iter(|| {
+            hybridlint::model::address::check_proxy_address(black_box("smtp:john.smith+news@sales.contoso.co.uk"))
+        })
     });
-    let template = hybridlint::policy::template::parse("SMTP:%1g%s@contoso.com").unwrap();
-    let names = hybridlint::policy::template::Names {
+    let template = hybridlint::analysis::policy::template::parse("SMTP:%1g%s@contoso.com").unwrap();
+    let names = hybridlint::analysis::policy::template::Names {
         given_name: Some("Jürgen"),
         surname: Some("Müller"),
         ..Default::default()
     };
     c.bench_function("template expand", |b| {
-        b.iter(|| hybridlint::policy::template::expand(black_box(&template), &names))
+        b.iter(|| hybridlint::analysis::policy::template::expand(black_box(&template), &names))
     });
 }
 
@@ -32,7 +34,7 @@ fn pipeline(c: &mut Criterion) {
     let mut group = c.benchmark_group("10k recipients");
     group.sample_size(10);
     group.bench_function("parse and build the model", |b| {
-        b.iter(|| hybridlint::build::build_model(black_box(&files), "hybridlint.toml").0.recipients.len())
+        b.iter(|| hybridlint::schema::build::build_model(black_box(&files), "hybridlint.toml").0.recipients.len())
     });
     group.bench_function("analysis (model, addresses, pairs, cloud view)", |b| {
         b.iter(|| hybridlint::analyze(&files, &options, |analysis, _| analysis.cloud.objects.len()))

@@ -3,39 +3,29 @@
 //! The pipeline, in [`check`]: discover files -> read -> parse and build the model -> derive effective
 //! addresses and indexes -> run rules -> apply severities -> sort. Rendering is separate ([`render`]).
 
-pub mod address;
-pub mod build;
+pub mod analysis;
 pub mod catalogue;
 pub mod cli;
-pub mod cloud;
-pub mod commands;
-pub mod corpus;
-pub mod custom;
-pub mod derive;
-pub mod diagnostic;
-pub mod discover;
-pub mod format;
-pub mod fuzzing;
+#[cfg(feature = "dev")]
+pub mod dev;
+pub mod diag;
 pub mod import;
 pub mod model;
-pub mod pairs;
-pub mod policy;
 pub mod render;
 pub mod rules;
 pub mod schema;
 pub mod source;
-pub mod suggest;
 pub mod suppress;
-pub mod timings;
+pub mod util;
 
 use std::collections::HashMap;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::Root;
+use crate::diag::{Diagnostic, Severity};
 use crate::model::Model;
+use crate::source::discover::Root;
 use crate::source::{SourceFile, SourceFiles};
 
 /// What a run needs besides the files.
@@ -48,7 +38,7 @@ pub struct Options {
     /// Findings accepted as they are (`--baseline`).
     pub baseline: Option<suppress::Baseline>,
     /// Per-phase wall time (`--timings`).
-    pub timings: std::sync::Arc<timings::Timings>,
+    pub timings: std::sync::Arc<util::timings::Timings>,
 }
 
 /// Counts for the summary line and the JSON `summary`.
@@ -105,13 +95,13 @@ pub fn load(root: &Root, today: Option<Date>) -> Result<(SourceFiles, Options), 
 pub fn load_timed(
     root: &Root,
     today: Option<Date>,
-    timings: std::sync::Arc<timings::Timings>,
+    timings: std::sync::Arc<util::timings::Timings>,
 ) -> Result<(SourceFiles, Options), String> {
     let config_text = std::fs::read(&root.config)
         .map_err(|e| format!("cannot read the root configuration `{}`: {e}", root.config.display()))?;
     let config_text = String::from_utf8_lossy(&config_text);
-    let paths = timings.time("discover", || discover::discover(root, &config_text));
-    let max_size = discover::max_file_size(&config_text);
+    let paths = timings.time("discover", || source::discover::discover(root, &config_text));
+    let max_size = source::discover::max_file_size(&config_text);
     let files: Vec<SourceFile> = timings.time("read", || {
         paths
             .into_par_iter()
@@ -139,9 +129,9 @@ pub fn load_timed(
 /// pairs of objects that are one, and the cloud view.
 pub struct Analysis<'m> {
     pub model: &'m Model<'m>,
-    pub derived: &'m derive::Derived<'m>,
-    pub pairs: &'m pairs::Pairs,
-    pub cloud: &'m cloud::CloudView,
+    pub derived: &'m analysis::addresses::Derived<'m>,
+    pub pairs: &'m analysis::pairs::Pairs,
+    pub cloud: &'m analysis::cloud::CloudView,
     pub today: Date,
 }
 
@@ -150,15 +140,16 @@ pub struct Analysis<'m> {
 pub fn analyze<R>(files: &SourceFiles, options: &Options, then: impl FnOnce(&Analysis<'_>, Vec<Diagnostic>) -> R) -> R {
     let timings = &options.timings;
     let (model, diagnostics) =
-        timings.time("parse and build the model", || build::build_model(files, &options.root_config));
+        timings.time("parse and build the model", || schema::build::build_model(files, &options.root_config));
     let today = options
         .today
         .or(model.lint.today.as_ref().map(|t| t.value))
         .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
-    let derived = timings.time("effective addresses and indexes", || derive::Derived::new(&model));
-    let pairs = timings.time("pairs of objects", || pairs::Pairs::find(&model, &derived));
-    let cloud = timings
-        .time("cloud view", || cloud::CloudView::build(&model, &derived, &pairs, today, model.lint.grace_days()));
+    let derived = timings.time("effective addresses and indexes", || analysis::addresses::Derived::new(&model));
+    let pairs = timings.time("pairs of objects", || analysis::pairs::Pairs::find(&model, &derived));
+    let cloud = timings.time("cloud view", || {
+        analysis::cloud::CloudView::build(&model, &derived, &pairs, today, model.lint.grace_days())
+    });
     then(&Analysis { model: &model, derived: &derived, pairs: &pairs, cloud: &cloud, today }, diagnostics)
 }
 
@@ -175,7 +166,9 @@ pub fn lint(files: SourceFiles, options: &Options) -> Report {
         diagnostics.extend(run.diagnostics);
         let mut internal_errors = run.failed;
         let custom = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            options.timings.time("organisation rules", || custom::run(analysis.model, analysis.derived, &files))
+            options
+                .timings
+                .time("organisation rules", || rules::organisation::run(analysis.model, analysis.derived, &files))
         }));
         match custom {
             Ok(found) => diagnostics.extend(found),

@@ -8,10 +8,10 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::address::Caseless;
-use crate::derive::FastMap;
-use crate::diagnostic::{Diagnostic, Severity, Suppression, SuppressionKind};
+use crate::analysis::addresses::FastMap;
+use crate::diag::{Diagnostic, Severity, Suppression, SuppressionKind};
 use crate::model::Model;
+use crate::model::address::Caseless;
 use crate::rules::Rule;
 use crate::source::{SourceFiles, Span};
 

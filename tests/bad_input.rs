@@ -155,25 +155,3 @@ fn a_file_over_the_size_limit_is_reported_not_read() {
         "{text}"
     );
 }
-
-#[test]
-fn fuzz_corpora_run_clean() {
-    // Every saved fuzz input (seeds, and any input that once crashed) goes through its target's entry.
-    let corpora = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
-    type Entry = fn(&[u8]);
-    let targets: [(&str, Entry); 4] = [
-        ("check", hybridlint::fuzzing::check),
-        ("template", hybridlint::fuzzing::template),
-        ("filter", hybridlint::fuzzing::filter),
-        ("import", hybridlint::fuzzing::import),
-    ];
-    for (target, entry) in targets {
-        let mut count = 0;
-        for file in std::fs::read_dir(corpora.join(target)).unwrap() {
-            let path = file.unwrap().path();
-            entry(&std::fs::read(&path).unwrap());
-            count += 1;
-        }
-        assert!(count > 0, "no corpus for `{target}`");
-    }
-}

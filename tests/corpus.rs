@@ -1,7 +1,7 @@
 //! The benchmark corpus generator: deterministic, realistic (a generated repository is clean but for
 //! the problems planted in it), and every planted problem is found.
 
-use hybridlint::corpus::{CorpusOptions, generate};
+use hybridlint::dev::corpus::{CorpusOptions, generate};
 use hybridlint::source::{SourceFile, SourceFiles};
 
 fn lint(options: &CorpusOptions) -> hybridlint::Report {
@@ -28,7 +28,7 @@ fn planted_problems_are_found_and_nothing_else_is_wrong() {
     let errors: Vec<String> = clean
         .diagnostics
         .iter()
-        .filter(|d| d.severity == hybridlint::diagnostic::Severity::Error)
+        .filter(|d| d.severity == hybridlint::diag::Severity::Error)
         .map(|d| format!("{}: {}", d.rule, d.message))
         .take(5)
         .collect();

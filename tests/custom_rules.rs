@@ -166,7 +166,7 @@ fn custom_rules_take_overrides_allow_and_exceptions() {
     );
     let short: Vec<_> = report.diagnostics.iter().filter(|d| d.rule == "contoso/short-aliases").collect();
     assert_eq!(short.len(), 1);
-    assert_eq!(short[0].severity, hybridlint::diagnostic::Severity::Error);
+    assert_eq!(short[0].severity, hybridlint::diag::Severity::Error);
     let tag: Vec<_> = report.diagnostics.iter().filter(|d| d.rule == "contoso/team-tag").collect();
     assert_eq!(tag.len(), 1);
     assert!(tag[0].suppressed.is_some());

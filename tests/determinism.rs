@@ -52,7 +52,7 @@ fn write_repository(dir: &Path, files: &[String], order: &[usize]) {
 }
 
 fn report_json(dir: &Path) -> String {
-    let root = hybridlint::discover::find_root(dir, None).unwrap();
+    let root = hybridlint::source::discover::find_root(dir, None).unwrap();
     let report = hybridlint::check(&root, None).unwrap();
     render(Format::Json, &report, &RenderOptions { root: ".".into(), show_suppressed: true, ..Default::default() })
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use hybridlint::diagnostic::Severity;
+use hybridlint::diag::Severity;
 
 fn rules_fired(files: &[(&str, &str)], today: &str) -> Vec<(String, Severity, Option<String>)> {
     let mut options = common::options();

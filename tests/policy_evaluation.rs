@@ -3,7 +3,7 @@
 
 mod common;
 
-use hybridlint::derive::Origin;
+use hybridlint::analysis::addresses::Origin;
 
 const POLICIES: &str = r#"
 [[email_address_policy]]

@@ -5,7 +5,7 @@
 
 mod common;
 
-use hybridlint::commands::sync_preview::{Preview, PreviewRecipient, preview};
+use hybridlint::cli::sync_preview::{Preview, PreviewRecipient, preview};
 
 fn run(case: &str) -> Preview {
     let files = common::load(&common::fixtures().join("sync-preview").join(case));

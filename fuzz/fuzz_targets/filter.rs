@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| hybridlint::fuzzing::filter(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| hybridlint::dev::fuzzing::filter(data));

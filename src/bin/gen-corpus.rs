@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Parser;
-use hybridlint::corpus::{CorpusOptions, generate};
+use hybridlint::dev::corpus::{CorpusOptions, generate};
 
 #[derive(Parser)]
 #[command(about = "Generate a realistic hybridlint repository for benchmarks")]

@@ -139,7 +139,7 @@ fn convert(record: &Record) -> Result<Row, String> {
                 continue;
             }
             other => match other.strip_prefix("extensionattribute").and_then(|n| n.parse::<usize>().ok()) {
-                Some(n @ 1..=15) => match crate::format::recipient_keys()
+                Some(n @ 1..=15) => match crate::schema::fields::recipient_keys()
                     .map(|k| k.name)
                     .find(|k| *k == format!("custom_attribute_{n}"))
                 {

@@ -88,7 +88,7 @@ pub const PROPERTIES: &[(&str, &str)] = &[
 pub fn key_for(property: &str) -> Option<&'static str> {
     if let Some(n) = property.to_ascii_lowercase().strip_prefix("customattribute") {
         let n: usize = n.parse().ok()?;
-        return crate::format::recipient_keys().map(|k| k.name).find(|k| *k == format!("custom_attribute_{n}"));
+        return crate::schema::fields::recipient_keys().map(|k| k.name).find(|k| *k == format!("custom_attribute_{n}"));
     }
     PROPERTIES.iter().find(|(p, _)| p.eq_ignore_ascii_case(property)).map(|(_, k)| *k)
 }
@@ -101,7 +101,7 @@ pub fn split_addresses(text: &str) -> Vec<String> {
     }
     let mut addresses: Vec<String> = Vec::new();
     for token in text.split_whitespace() {
-        let starts_address = crate::address::ProxyAddress::parse(token).prefix.is_some();
+        let starts_address = crate::model::address::ProxyAddress::parse(token).prefix.is_some();
         match addresses.last_mut() {
             Some(last) if !starts_address => {
                 last.push(' ');
@@ -190,7 +190,8 @@ pub fn finish(mut row: Row) -> Result<Row, String> {
     // Keys that do not apply to the type are dropped, so that the repository is valid.
     let source =
         if row.str("source") == Some("cloud") { crate::model::Source::Cloud } else { crate::model::Source::OnPremises };
-    row.values.retain(|key, _| crate::format::recipient_key(key).is_some_and(|k| k.applies.matches(parsed, source)));
+    row.values
+        .retain(|key, _| crate::schema::fields::recipient_key(key).is_some_and(|k| k.applies.matches(parsed, source)));
     Ok(row)
 }
 

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::{ImportValue, Row};
-use crate::address::{ProxyAddress, domain_of};
 use crate::model::RecipientType;
+use crate::model::address::{ProxyAddress, domain_of};
 
 /// Tenant settings given on the command line.
 #[derive(Default)]
@@ -52,7 +52,7 @@ fn toml_value(value: &ImportValue) -> String {
 
 fn recipient_toml(row: &Row) -> String {
     let mut out = String::from("[[recipient]]\n");
-    for key in crate::format::recipient_keys() {
+    for key in crate::schema::fields::recipient_keys() {
         if let Some(value) = row.values.get(key.name) {
             out.push_str(&format!("{} = {}\n", key.name, toml_value(value)));
         }
@@ -110,7 +110,7 @@ pub fn layout(rows: &[Row], flags: &TenantFlags) -> Vec<(String, String)> {
     root.push_str(&format!("accepted_domains = [{}]\n", domains.join(", ")));
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     files.insert("hybridlint.toml".into(), root);
-    files.insert("hybridlint.schema.json".into(), crate::schema::generate());
+    files.insert("hybridlint.schema.json".into(), crate::schema::json_schema::generate());
     let mut sorted: Vec<&Row> = rows.iter().collect();
     sorted.sort_by_key(|row| row.str("name").unwrap_or("").to_lowercase());
     for row in sorted {

@@ -3,7 +3,7 @@
 
 use super::{RenderOptions, shown};
 use crate::Report;
-use crate::diagnostic::Severity;
+use crate::diag::Severity;
 
 /// Escapes a message (`%`, CR, LF), as the workflow-command syntax requires.
 fn escape_data(text: &str) -> String {

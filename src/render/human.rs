@@ -6,7 +6,7 @@ use codespan_reporting::term::{self, Config, termcolor};
 
 use super::{RenderOptions, shown, statistics_table, summary_line};
 use crate::Report;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity};
 use crate::source::FileId;
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {

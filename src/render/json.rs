@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{RenderOptions, RuleCount, shown, statistics};
-use crate::diagnostic::{Label, Severity, Suppression};
+use crate::diag::{Label, Severity, Suppression};
 use crate::source::SourceFiles;
 use crate::{Report, Summary};
 

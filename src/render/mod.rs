@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::Report;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity};
 
 mod concise;
 mod github;

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::RenderOptions;
 use crate::Report;
 use crate::catalogue;
-use crate::diagnostic::{Diagnostic, Label, Severity, SuppressionKind};
+use crate::diag::{Diagnostic, Label, Severity, SuppressionKind};
 use crate::suppress::BaselineEntry;
 
 fn level(severity: Severity) -> &'static str {

@@ -3,10 +3,10 @@
 
 use rayon::prelude::*;
 
-use crate::address::{check_proxy_address, check_smtp_address, domain_is_within};
-use crate::cloud;
-use crate::derive::{EffectiveAddress, Origin};
-use crate::diagnostic::Diagnostic;
+use crate::analysis::addresses::{EffectiveAddress, Origin};
+use crate::analysis::cloud;
+use crate::diag::Diagnostic;
+use crate::model::address::{check_proxy_address, check_smtp_address, domain_is_within};
 use crate::model::{Recipient, Source};
 use crate::rules::{Context, Rule, quoted_list};
 
@@ -145,7 +145,7 @@ fn invalid(
         Origin::ExternalAddress => {
             // The value as written, without any `SMTP:` prefix.
             let written = recipient.external_email_address.as_ref().map_or("", |e| e.value.as_ref());
-            let bare = crate::address::ProxyAddress::parse(written);
+            let bare = crate::model::address::ProxyAddress::parse(written);
             (check_smtp_address(bare.address), "external email address", written.len() - bare.address.len())
         }
     };
@@ -235,7 +235,7 @@ fn primary_domain(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out
     }
     let parsed = primary.parsed();
     let Some(domain) = parsed.domain() else { return };
-    if crate::address::check_smtp_address(parsed.address).is_err() {
+    if crate::model::address::check_smtp_address(parsed.address).is_err() {
         return; // invalid-proxy-address says what is wrong
     }
     if !tenant.is_accepted(domain) {
@@ -271,7 +271,7 @@ fn primary_domain(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out
 /// contact) is exempt from the accepted-domain rule, as when it comes from `external_email_address`.
 fn is_own_external_address(recipient: &Recipient<'_>, primary: &EffectiveAddress<'_>) -> bool {
     let Some(external) = &recipient.external_email_address else { return false };
-    let external = crate::address::ProxyAddress::parse(&external.value).address;
+    let external = crate::model::address::ProxyAddress::parse(&external.value).address;
     recipient.kind().has_external_address() && primary.parsed().address.eq_ignore_ascii_case(external)
 }
 

@@ -1,8 +1,8 @@
 //! Identity rules: userPrincipalName and alias (mailNickname) syntax, uniqueness and domains.
 
-use crate::address::{Caseless, check_alias, check_upn, domain_of, local_part_of};
-use crate::derive::FastMap;
-use crate::diagnostic::Diagnostic;
+use crate::analysis::addresses::FastMap;
+use crate::diag::Diagnostic;
+use crate::model::address::{Caseless, check_alias, check_upn, domain_of, local_part_of};
 use crate::model::{Recipient, SStr};
 use crate::rules::{Context, Rule};
 

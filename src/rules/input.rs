@@ -3,11 +3,11 @@
 
 use std::collections::HashMap;
 
-use crate::address::Caseless;
-use crate::diagnostic::Diagnostic;
+use crate::diag::Diagnostic;
+use crate::model::address::Caseless;
 use crate::rules::{Context, Rule};
 use crate::source::Span;
-use crate::suggest;
+use crate::util::suggest;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     duplicate_names(cx, out);

@@ -5,7 +5,7 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Severity};
 use crate::model::{Recipient, RecipientType, Source};
 use crate::rules::{Context, Rule};
 

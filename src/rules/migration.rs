@@ -4,10 +4,10 @@
 
 use jiff::ToSpan;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::analysis::pairs::{exchange_guid, is_cloud_hosted_mailbox, is_on_premises_hosted_mailbox};
+use crate::diag::{Diagnostic, Severity};
 use crate::model::{MigrationBatch, MigrationEndpoint, RecipientType};
-use crate::pairs::{exchange_guid, is_cloud_hosted_mailbox, is_on_premises_hosted_mailbox};
-use crate::rules::routing::has_routing_address;
+use crate::rules::hybrid_routing::has_routing_address;
 use crate::rules::{Context, Rule, quoted_list};
 
 /// Cutover migrations are limited to this many mailboxes.
@@ -17,7 +17,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for endpoint in &cx.model.migration_endpoints {
         endpoint_checks(cx, endpoint, out);
     }
-    let mut seen: crate::derive::FastMap<usize, &MigrationBatch<'_>> = crate::derive::FastMap::default();
+    let mut seen: crate::analysis::addresses::FastMap<usize, &MigrationBatch<'_>> =
+        crate::analysis::addresses::FastMap::default();
     for batch in &cx.model.migration_batches {
         let endpoint = batch
             .endpoint

@@ -8,21 +8,22 @@ use rayon::prelude::*;
 
 use jiff::civil::Date;
 
-use crate::cloud::CloudView;
-use crate::derive::Derived;
-use crate::diagnostic::Diagnostic;
+use crate::analysis::addresses::Derived;
+use crate::analysis::cloud::CloudView;
+use crate::analysis::pairs::Pairs;
+use crate::diag::Diagnostic;
 use crate::model::Model;
-use crate::pairs::Pairs;
 use crate::source::{SourceFiles, Span};
 
 mod addresses;
+mod email_address_policies;
+pub mod hybrid_routing;
 mod identity;
 mod input;
 pub mod licensing;
 pub mod migration;
-mod policies;
-pub mod routing;
-mod sync;
+pub mod organisation;
+mod sync_scope;
 
 macro_rules! rules {
     ($($variant:ident = $name:literal,)*) => {
@@ -168,10 +169,10 @@ const CHECKS: &[(&str, Check)] = &[
     ("input", input::check),
     ("addresses", addresses::check),
     ("identity", identity::check),
-    ("email address policies", policies::check),
-    ("hybrid routing", routing::check),
+    ("email address policies", email_address_policies::check),
+    ("hybrid routing", hybrid_routing::check),
     ("licensing", licensing::check),
-    ("sync scope and placement", sync::check),
+    ("sync scope and placement", sync_scope::check),
     ("migration", migration::check),
 ];
 
@@ -182,13 +183,13 @@ pub struct RunResult {
 }
 
 /// Runs every check, families in parallel.
-pub fn run(cx: &Context<'_>, timings: &crate::timings::Timings) -> RunResult {
+pub fn run(cx: &Context<'_>, timings: &crate::util::timings::Timings) -> RunResult {
     run_checks(cx, timings, CHECKS)
 }
 
 /// Runs checks in parallel. A check that panics is reported as failed; the others' findings are kept, so
 /// that one rule's bug never hides the rest.
-fn run_checks(cx: &Context<'_>, timings: &crate::timings::Timings, checks: &[(&str, Check)]) -> RunResult {
+fn run_checks(cx: &Context<'_>, timings: &crate::util::timings::Timings, checks: &[(&str, Check)]) -> RunResult {
     let results: Vec<Result<Vec<Diagnostic>, String>> = checks
         .par_iter()
         .map(|(family, check)| {
@@ -246,7 +247,7 @@ mod tests {
             let previous = std::panic::take_hook();
             std::panic::set_hook(Box::new(|_| {}));
             let result =
-                run_checks(&cx, &crate::timings::Timings::default(), &[("broken", failing), ("fine", working)]);
+                run_checks(&cx, &crate::util::timings::Timings::default(), &[("broken", failing), ("fine", working)]);
             std::panic::set_hook(previous);
             assert_eq!(result.failed, ["rules: broken"]);
             assert_eq!(result.diagnostics.len(), 1);

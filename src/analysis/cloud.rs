@@ -1,0 +1,529 @@
+//! The cloud view: what Entra ID and Exchange Online compute from a synced object's on-premises values
+//! ("proxy calculation", KB3190357 as revised in 2023; SPEC 2.5). Rules that reason about the cloud side
+//! use these functions rather than their own copies of the logic.
+
+use jiff::civil::Date;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::analysis::addresses::{Derived, FastMap, TenantDomains};
+use crate::model::address::{Caseless, ProxyAddress, domain_is_within, local_part_of};
+use crate::model::{Model, Recipient, RecipientType, Source};
+
+/// Why the cloud discards an on-premises proxy address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// `*.onmicrosoft.com` (other than the routing domain) or `*.microsoftonline.com`: Microsoft's
+    /// reserved suffixes, which only the service itself stamps.
+    ReservedDomain(&'static str),
+    /// An X500 address of Microsoft Online's own organisation (`/o=MicrosoftOnline`).
+    MicrosoftOnlineX500,
+    /// `MSMAIL:` and `X400:` addresses are legacy types Exchange Online does not keep.
+    LegacyType,
+    /// Malformed (no `TYPE:` prefix, whitespace, ...).
+    Malformed,
+    /// A licensed mailbox's address in a domain the tenant has not verified.
+    UnverifiedDomain,
+}
+
+impl DropReason {
+    pub fn explain(self) -> String {
+        match self {
+            DropReason::ReservedDomain(suffix) => format!(
+                "addresses on `*.{suffix}` are reserved for the service; the cloud removes them from synced objects and stamps its own"
+            ),
+            DropReason::MicrosoftOnlineX500 => {
+                "X500 addresses of `/o=MicrosoftOnline` belong to the service's own organisation and are removed".into()
+            }
+            DropReason::LegacyType => "MSMAIL and X400 are legacy address types that Exchange Online does not keep".into(),
+            DropReason::Malformed => "the value is not a well-formed proxy address".into(),
+            DropReason::UnverifiedDomain => {
+                "the domain is not verified in the tenant, and Exchange Online removes such addresses from licensed mailboxes".into()
+            }
+        }
+    }
+}
+
+/// The cloud's mailNickname: the on-premises alias, else the local part of the primary SMTP address
+/// (or of `mail`), else the prefix of the UPN (SPEC 2.5; seed 003 scenarios 1-3).
+pub fn mail_nickname<'r>(recipient: &'r Recipient<'_>, primary: Option<&'r str>) -> Option<&'r str> {
+    if let Some(alias) = &recipient.alias {
+        return Some(&alias.value);
+    }
+    if let Some(primary) = primary {
+        return Some(local_part_of(ProxyAddress::parse(primary).address));
+    }
+    if let Some(mail) = &recipient.mail {
+        return Some(local_part_of(&mail.value));
+    }
+    recipient.upn.as_ref().map(|upn| local_part_of(&upn.value))
+}
+
+/// Whether (and why) the cloud discards this on-premises address of a synced recipient.
+/// `moera` is the object's own MOERA, which the cloud adds back itself and so is not lost.
+pub fn discard_reason(
+    address: &ProxyAddress<'_>,
+    well_formed: bool,
+    recipient: &Recipient<'_>,
+    tenant: &TenantDomains,
+    moera: Option<&str>,
+) -> Option<DropReason> {
+    let Some(prefix) = address.prefix else { return Some(DropReason::Malformed) };
+    if !well_formed {
+        return Some(DropReason::Malformed);
+    }
+    if prefix.eq_ignore_ascii_case("msmail") || prefix.eq_ignore_ascii_case("x400") {
+        return Some(DropReason::LegacyType);
+    }
+    if prefix.eq_ignore_ascii_case("x500") {
+        // Compared without whitespace and case, without copying the DN.
+        let mut dn = address.address.chars().filter(|c| !c.is_whitespace());
+        let microsoft_online =
+            "/o=microsoftonline".chars().all(|want| dn.next().is_some_and(|c| c.eq_ignore_ascii_case(&want)));
+        return microsoft_online.then_some(DropReason::MicrosoftOnlineX500);
+    }
+    if !address.is_smtp() {
+        return None;
+    }
+    let domain = address.domain()?;
+    // The coexistence domain is kept even when another routing domain is configured: hybrid moves use it.
+    if domain.eq_ignore_ascii_case(&tenant.routing) || domain.eq_ignore_ascii_case(&tenant.coexistence) {
+        return None;
+    }
+    if domain_is_within(domain, "onmicrosoft.com") {
+        let is_own_moera = moera.is_some_and(|m| m.eq_ignore_ascii_case(address.address));
+        return (!is_own_moera).then_some(DropReason::ReservedDomain("onmicrosoft.com"));
+    }
+    if domain_is_within(domain, "microsoftonline.com") {
+        return Some(DropReason::ReservedDomain("microsoftonline.com"));
+    }
+    if recipient.is_licensed() && !tenant.is_accepted(domain) {
+        return Some(DropReason::UnverifiedDomain);
+    }
+    None
+}
+
+/// Where a cloud proxy address comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CloudOrigin {
+    /// An on-premises effective address, kept.
+    OnPremises,
+    /// `mail`, made the primary because the object has no primary of its own.
+    Mail,
+    /// The UPN: added as a secondary for mailboxes in Exchange Online, or the primary of a licensed user
+    /// with no address of its own.
+    Upn,
+    /// The MOERA `mailNickname@<tenant>.onmicrosoft.com`.
+    Moera,
+}
+
+#[derive(Clone, Debug)]
+pub struct CloudAddress {
+    /// `SMTP:...` or `smtp:...` (or another type kept as is).
+    pub text: String,
+    pub origin: CloudOrigin,
+}
+
+/// An on-premises address the cloud discards, and why.
+#[derive(Clone, Debug)]
+pub struct Dropped {
+    /// Index into the recipient's effective addresses (`Derived::addresses_of`).
+    pub address: usize,
+    pub reason: DropReason,
+}
+
+/// A value Entra ID quarantines because an object that was there first already has it (seed 004).
+#[derive(Clone, Debug)]
+pub struct Quarantined {
+    pub attribute: &'static str,
+    pub value: String,
+    /// The recipient that keeps it.
+    pub kept_by: u32,
+    /// Not quarantined: a user whose UPN is a group's address gets a ProxyAddress conflict export error
+    /// on every sync cycle instead (seed 004, known issues).
+    pub export_error: bool,
+}
+
+/// One synced object as Entra ID and Exchange Online will have it.
+#[derive(Clone, Debug)]
+pub struct CloudObject {
+    pub recipient: u32,
+    pub cloud_type: &'static str,
+    pub mail_nickname: Option<String>,
+    /// The MOERA, for objects hosted in Exchange Online.
+    pub moera: Option<String>,
+    /// The MOERA was taken, so the cloud appended four random digits; the digits shown are a placeholder.
+    pub moera_random_suffix: bool,
+    /// Who already had the plain MOERA, when the suffix was needed.
+    pub moera_taken_by: Option<u32>,
+    /// The UPN in Entra ID: a placeholder `<prefix>+NNNN@<tenant>.onmicrosoft.com` when it was quarantined.
+    pub upn: Option<String>,
+    /// The effective addresses (positions in `Derived::addresses_of`) the cloud keeps.
+    pub kept: Vec<u32>,
+    pub dropped: Vec<Dropped>,
+    pub quarantined: Vec<Quarantined>,
+}
+
+/// `mail` and the proxyAddresses of a cloud object: computed on demand (`sync-preview`), since no rule
+/// needs them.
+pub struct Projection {
+    pub mail: Option<String>,
+    pub proxy_addresses: Vec<CloudAddress>,
+}
+
+impl CloudObject {
+    pub fn project(&self, model: &Model<'_>, derived: &Derived<'_>) -> Projection {
+        let recipient = &model.recipients[self.recipient as usize];
+        let addresses = derived.addresses_of(self.recipient as usize);
+        let kept: Vec<&str> = self.kept.iter().map(|&p| addresses[p as usize].text.as_ref()).collect();
+        let hosted = recipient.is_hosted_in_exchange_online();
+        let upn_quarantined = self.quarantined.iter().any(|q| q.attribute == "UserPrincipalName");
+        // The primary: the on-premises one, else `mail`, else the UPN (licensed users), else the MOERA.
+        let kept_primary = kept
+            .iter()
+            .find(|t| ProxyAddress::parse(t).is_primary())
+            .map(|t| ProxyAddress::parse(t).address.to_string());
+        let user_in_exchange_online = hosted && recipient.kind().is_user_object();
+        let (primary, primary_origin) = if let Some(p) = kept_primary {
+            (Some(p), CloudOrigin::OnPremises)
+        } else if let Some(mail) =
+            recipient.mail.as_ref().filter(|m| crate::model::address::check_smtp_address(&m.value).is_ok())
+        {
+            (Some(mail.value.to_string()), CloudOrigin::Mail)
+        } else if user_in_exchange_online && recipient.is_licensed() && self.upn.is_some() && !upn_quarantined {
+            (self.upn.clone(), CloudOrigin::Upn)
+        } else if hosted {
+            (self.moera.clone(), CloudOrigin::Moera)
+        } else {
+            (None, CloudOrigin::OnPremises)
+        };
+        let mut proxy_addresses: Vec<CloudAddress> = Vec::new();
+        if let Some(p) = &primary {
+            proxy_addresses.push(CloudAddress { text: format!("SMTP:{p}"), origin: primary_origin });
+        }
+        let has = |list: &[CloudAddress], address: &str| {
+            list.iter().any(|a| {
+                let parsed = ProxyAddress::parse(&a.text);
+                parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(address)
+            })
+        };
+        for text in &kept {
+            let parsed = ProxyAddress::parse(text);
+            if parsed.is_smtp() {
+                if !has(&proxy_addresses, parsed.address) {
+                    proxy_addresses.push(CloudAddress {
+                        text: format!("smtp:{}", parsed.address),
+                        origin: CloudOrigin::OnPremises,
+                    });
+                }
+            } else {
+                proxy_addresses.push(CloudAddress { text: text.to_string(), origin: CloudOrigin::OnPremises });
+            }
+        }
+        if hosted {
+            // A quarantined UPN's placeholder is not an address anyone uses.
+            let upn_address = if upn_quarantined { None } else { self.upn.clone() };
+            for (value, origin) in [(&upn_address, CloudOrigin::Upn), (&self.moera, CloudOrigin::Moera)] {
+                if let Some(value) = value
+                    && !has(&proxy_addresses, value)
+                {
+                    proxy_addresses.push(CloudAddress { text: format!("smtp:{value}"), origin });
+                }
+            }
+        }
+        Projection { mail: primary, proxy_addresses }
+    }
+}
+
+/// Every synced recipient's cloud view, in recipient order, computed once per run.
+#[derive(Default)]
+pub struct CloudView {
+    pub objects: Vec<CloudObject>,
+    by_recipient: FastMap<u32, u32>,
+}
+
+impl CloudView {
+    pub fn of(&self, recipient: usize) -> Option<&CloudObject> {
+        self.by_recipient.get(&(recipient as u32)).map(|&i| &self.objects[i as usize])
+    }
+
+    /// Synced recipients (dynamic groups excluded: Entra Connect never syncs them) in a hybrid tenant.
+    pub fn build(
+        model: &Model<'_>,
+        derived: &Derived<'_>,
+        pairs: &crate::analysis::pairs::Pairs,
+        today: Date,
+        grace_days: i64,
+    ) -> CloudView {
+        let mut view = CloudView::default();
+        let Some(tenant) = &derived.tenant else { return view };
+        if !tenant.hybrid {
+            return view;
+        }
+        // Entra ID sees cloud-only objects (they exist before anything syncs) and synced ones, in order.
+        let in_entra = |i: u32| {
+            let r = &model.recipients[i as usize];
+            r.source == Source::Cloud || is_synced_object(r)
+        };
+        let earlier = |a: u32, b: u32| {
+            let (ra, rb) = (&model.recipients[a as usize], &model.recipients[b as usize]);
+            match (ra.source == Source::Cloud, rb.source == Source::Cloud) {
+                (true, false) => true,
+                (false, true) => false,
+                _ => a < b,
+            }
+        };
+        // What each synced object keeps, drops and has quarantined depends only on the others' addresses:
+        // computed for all objects in parallel.
+        struct Partial {
+            index: usize,
+            nickname: Option<String>,
+            dropped: Vec<Dropped>,
+            quarantined: Vec<Quarantined>,
+            kept: Vec<u32>,
+        }
+        let partials: Vec<Partial> = model
+            .recipients
+            .par_chunks(4096)
+            .flat_map_iter(|(start, chunk)| chunk.iter().enumerate().map(move |(offset, r)| (start + offset, r)))
+            .filter(|(_, recipient)| is_synced_object(recipient))
+            .map(|(index, recipient)| {
+                let i = index as u32;
+                let onprem_primary = derived.primary_of(index).map(|a| a.parsed().address.to_string());
+                let nickname = mail_nickname(recipient, onprem_primary.as_deref()).map(str::to_string);
+                // The object's own MOERA is added back by the cloud, so it is not lost.
+                let own_moera = nickname
+                    .as_ref()
+                    .filter(|_| recipient.is_hosted_in_exchange_online())
+                    .map(|n| format!("{n}@{}", tenant.initial));
+                let mut partial =
+                    Partial { index, nickname, dropped: Vec::new(), quarantined: Vec::new(), kept: Vec::new() };
+                let addresses = derived.addresses_of(index);
+                for (position, (address, id)) in addresses.iter().zip(derived.address_ids_of(index)).enumerate() {
+                    let parsed = address.parsed();
+                    if let Some(reason) =
+                        discard_reason(&parsed, derived.is_well_formed(id), recipient, tenant, own_moera.as_deref())
+                    {
+                        partial.dropped.push(Dropped { address: position, reason });
+                        continue;
+                    }
+                    let first = derived
+                        .other_holders(id)
+                        .filter(|&h| in_entra(h) && !pairs.explains(h, i) && earlier(h, i))
+                        .min_by(
+                            |&a, &b| {
+                                if earlier(a, b) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater }
+                            },
+                        );
+                    if let Some(kept_by) = first {
+                        let is_own_upn = recipient
+                            .upn
+                            .as_ref()
+                            .is_some_and(|u| parsed.is_smtp() && u.value.eq_ignore_ascii_case(parsed.address));
+                        let export_error = is_own_upn && model.recipients[kept_by as usize].kind().is_group();
+                        partial.quarantined.push(Quarantined {
+                            attribute: "ProxyAddress",
+                            value: address.text.to_string(),
+                            kept_by,
+                            export_error,
+                        });
+                        continue;
+                    }
+                    partial.kept.push(position as u32);
+                }
+                partial
+            })
+            .collect();
+
+        // MOERAs and UPNs go to whichever object was there first: in order.
+        let mut moeras_taken: FastMap<String, u32> = FastMap::default();
+        let mut upns: FastMap<Caseless<'_>, u32> = FastMap::default();
+        for (index, recipient) in model.recipients.iter().enumerate() {
+            if recipient.source == Source::Cloud
+                && recipient.kind().is_user_object()
+                && let Some(upn) = &recipient.upn
+            {
+                upns.entry(Caseless(&upn.value)).or_insert(index as u32);
+            }
+        }
+        for partial in partials {
+            let Partial { index, nickname, dropped, mut quarantined, kept } = partial;
+            let recipient = &model.recipients[index];
+            let i = index as u32;
+
+            // The MOERA, with four digits when another object already has it.
+            let mut moera = None;
+            let mut moera_random_suffix = false;
+            let mut moera_taken_by = None;
+            if recipient.is_hosted_in_exchange_online()
+                && let Some(nickname) = &nickname
+            {
+                let plain = format!("{nickname}@{}", tenant.initial);
+                let key = plain.to_ascii_lowercase();
+                let holder = derived
+                    .holders_of(&format!("smtp:{plain}"))
+                    .into_iter()
+                    .find(|&h| h != i && in_entra(h) && !pairs.explains(h, i))
+                    .or_else(|| moeras_taken.get(&key).copied());
+                match holder {
+                    Some(holder) => {
+                        moera_random_suffix = true;
+                        moera_taken_by = Some(holder);
+                        moera = Some(format!(
+                            "{nickname}{:04}@{}",
+                            placeholder_digits(&recipient.name.value),
+                            tenant.initial
+                        ));
+                    }
+                    None => {
+                        moeras_taken.insert(key, i);
+                        moera = Some(plain);
+                    }
+                }
+            }
+
+            // The UPN, unless an object that was there first has it.
+            let mut upn =
+                recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()).map(|u| u.value.to_string());
+            if let Some(value) = &upn {
+                match upns.get(&Caseless(value)) {
+                    Some(&holder) if holder != i && !pairs.explains(holder, i) => {
+                        quarantined.push(Quarantined {
+                            attribute: "UserPrincipalName",
+                            value: value.clone(),
+                            kept_by: holder,
+                            export_error: false,
+                        });
+                        upn = Some(format!(
+                            "{}+{:04}@{}",
+                            local_part_of(value),
+                            placeholder_digits(&recipient.name.value),
+                            tenant.initial
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        if let Some(u) = &recipient.upn {
+                            upns.insert(Caseless(&u.value), i);
+                        }
+                    }
+                }
+            }
+
+            view.by_recipient.insert(i, view.objects.len() as u32);
+            view.objects.push(CloudObject {
+                recipient: i,
+                cloud_type: cloud_type(recipient, today, grace_days),
+                mail_nickname: nickname,
+                moera,
+                moera_random_suffix,
+                moera_taken_by,
+                upn,
+                kept,
+                dropped,
+                quarantined,
+            });
+        }
+        view
+    }
+}
+
+/// Entra Connect syncs it: synced on-premises, and never a dynamic group.
+fn is_synced_object(recipient: &Recipient<'_>) -> bool {
+    recipient.is_synced() && recipient.kind() != RecipientType::DynamicDistributionGroup
+}
+
+/// Stands in for the random digits the cloud appends; stable from run to run.
+fn placeholder_digits(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(name) % 10_000
+}
+
+/// The RecipientTypeDetails Exchange Online shows for a synced object.
+pub fn cloud_type(recipient: &Recipient<'_>, today: Date, grace_days: i64) -> &'static str {
+    use RecipientType::*;
+    match recipient.kind() {
+        RemoteUserMailbox => {
+            let expired = !recipient.is_licensed()
+                && recipient
+                    .provisioned
+                    .as_ref()
+                    .and_then(|p| crate::rules::licensing::grace_end(p.value, grace_days))
+                    .is_some_and(|end| today > end);
+            if expired { "MailUser" } else { "UserMailbox" }
+        }
+        RemoteSharedMailbox => "SharedMailbox",
+        RemoteRoomMailbox => "RoomMailbox",
+        RemoteEquipmentMailbox => "EquipmentMailbox",
+        // Mailboxes hosted on-premises are mail users in Exchange Online.
+        UserMailbox | SharedMailbox | RoomMailbox | EquipmentMailbox | LinkedMailbox => "MailUser",
+        MailUser => "MailUser",
+        MailContact => "MailContact",
+        MailUniversalDistributionGroup => "MailUniversalDistributionGroup",
+        MailUniversalSecurityGroup => "MailUniversalSecurityGroup",
+        RoomList => "RoomList",
+        DynamicDistributionGroup => "DynamicDistributionGroup",
+        GroupMailbox => "GroupMailbox",
+    }
+}
+
+/// An on-premises object that Entra Connect will soft-match onto a cloud-only object.
+#[derive(Clone, Debug)]
+pub struct SoftMatch {
+    /// A synced on-premises object.
+    pub on_premises: u32,
+    /// A cloud-only object.
+    pub cloud: u32,
+    /// Matched by UPN; otherwise by `address`.
+    pub by_upn: bool,
+    pub address: Option<String>,
+}
+
+/// Synced objects whose UPN or an SMTP address is already a cloud-only object's, and which are not both
+/// mailboxes (that is one person's two mailboxes, a different problem): Entra Connect merges such pairs.
+pub fn soft_matches(model: &Model<'_>, derived: &Derived<'_>) -> Vec<SoftMatch> {
+    let mut found = Vec::new();
+    if !derived.tenant.as_ref().is_none_or(|t| t.hybrid) {
+        return found;
+    }
+    let mut cloud_upns: FastMap<Caseless<'_>, u32> = FastMap::default();
+    for (index, recipient) in model.recipients.iter().enumerate() {
+        if recipient.source == Source::Cloud
+            && let Some(upn) = &recipient.upn
+        {
+            cloud_upns.entry(Caseless(&upn.value)).or_insert(index as u32);
+        }
+    }
+    for (index, recipient) in model.recipients.iter().enumerate() {
+        if !is_synced_object(recipient) {
+            continue;
+        }
+        let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
+        let mut matched: Vec<u32> = Vec::new();
+        if let Some(&other) = recipient.upn.as_ref().and_then(|u| cloud_upns.get(&Caseless(&u.value)))
+            && !both_mailboxes(&model.recipients[other as usize])
+        {
+            matched.push(other);
+            found.push(SoftMatch { on_premises: index as u32, cloud: other, by_upn: true, address: None });
+        }
+        for (address, id) in derived.addresses_of(index).iter().zip(derived.address_ids_of(index)) {
+            if !address.parsed().is_smtp() {
+                continue;
+            }
+            for holder in derived.other_holders(id) {
+                let other = &model.recipients[holder as usize];
+                if other.source == Source::Cloud && !both_mailboxes(other) && !matched.contains(&holder) {
+                    matched.push(holder);
+                    found.push(SoftMatch {
+                        on_premises: index as u32,
+                        cloud: holder,
+                        by_upn: false,
+                        address: Some(address.text.to_string()),
+                    });
+                }
+            }
+        }
+    }
+    found
+}

@@ -1,0 +1,138 @@
+//! Pairs of objects that are really one: an on-premises mailbox and a mailbox in Exchange Online that
+//! belong to one person (a move that left both behind), and on-premises objects that Entra Connect will
+//! soft-match onto cloud-only objects. Found once, by hash lookups; the rules for these pairs report them,
+//! and the generic uniqueness rules (`upn-not-unique`, `duplicate-exchange-guid`,
+//! `duplicate-proxy-address`) skip them so that one real problem gives one finding.
+
+use rustc_hash::FxHashSet;
+use uuid::Uuid;
+
+use crate::analysis::addresses::{Derived, FastMap};
+use crate::analysis::cloud::SoftMatch;
+use crate::model::address::Caseless;
+use crate::model::{Model, Recipient, RecipientType, Source};
+
+/// What ties the two mailboxes of one person together.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tie {
+    Upn,
+    ExchangeGuid,
+    PrimaryAddress,
+}
+
+impl Tie {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Tie::Upn => "the same UPN",
+            Tie::ExchangeGuid => "the same ExchangeGuid",
+            Tie::PrimaryAddress => "the same primary address",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct MailboxPair {
+    /// A mailbox hosted on-premises.
+    pub on_premises: u32,
+    /// A mailbox hosted in Exchange Online (remote or cloud).
+    pub cloud: u32,
+    pub ties: Vec<Tie>,
+}
+
+#[derive(Default)]
+pub struct Pairs {
+    pub mailboxes: Vec<MailboxPair>,
+    pub soft_matches: Vec<SoftMatch>,
+    explained: FxHashSet<(u32, u32)>,
+    /// Recipient -> its entry in `mailboxes` (either side).
+    mailbox_pair_index: crate::analysis::addresses::FastMap<u32, usize>,
+}
+
+impl Pairs {
+    /// Whether the two recipients are one of these pairs (in either order).
+    pub fn explains(&self, a: u32, b: u32) -> bool {
+        self.explained.contains(&(a.min(b), a.max(b)))
+    }
+
+    /// The pair in which this recipient is one side of `mailbox-in-both-locations`.
+    pub fn mailbox_pair_of(&self, recipient: u32) -> Option<&MailboxPair> {
+        self.mailbox_pair_index.get(&recipient).map(|&i| &self.mailboxes[i])
+    }
+
+    pub fn find(model: &Model<'_>, derived: &Derived<'_>) -> Pairs {
+        let mut pairs = Pairs::default();
+        pairs.find_mailboxes(model, derived);
+        pairs.soft_matches = crate::analysis::cloud::soft_matches(model, derived);
+        for (i, p) in pairs.mailboxes.iter().enumerate() {
+            pairs.explained.insert((p.on_premises.min(p.cloud), p.on_premises.max(p.cloud)));
+            pairs.mailbox_pair_index.entry(p.on_premises).or_insert(i);
+            pairs.mailbox_pair_index.entry(p.cloud).or_insert(i);
+        }
+        for p in &pairs.soft_matches {
+            pairs.explained.insert((p.on_premises.min(p.cloud), p.on_premises.max(p.cloud)));
+        }
+        pairs
+    }
+
+    fn find_mailboxes(&mut self, model: &Model<'_>, derived: &Derived<'_>) {
+        let mut by_upn: FastMap<Caseless<'_>, u32> = FastMap::default();
+        let mut by_guid: FastMap<u128, u32> = FastMap::default();
+        for (index, recipient) in model.recipients.iter().enumerate() {
+            if !is_cloud_hosted_mailbox(recipient) {
+                continue;
+            }
+            if let Some(upn) = &recipient.upn {
+                by_upn.entry(Caseless(&upn.value)).or_insert(index as u32);
+            }
+            if let Some(guid) = exchange_guid(recipient) {
+                by_guid.entry(guid).or_insert(index as u32);
+            }
+        }
+        for (index, recipient) in model.recipients.iter().enumerate() {
+            if !is_on_premises_hosted_mailbox(recipient) {
+                continue;
+            }
+            let mut found: Vec<(u32, Tie)> = Vec::new();
+            if let Some(&other) = recipient.upn.as_ref().and_then(|u| by_upn.get(&Caseless(&u.value))) {
+                found.push((other, Tie::Upn));
+            }
+            if let Some(&other) = exchange_guid(recipient).and_then(|g| by_guid.get(&g)) {
+                found.push((other, Tie::ExchangeGuid));
+            }
+            let primary = derived.address_ids_of(index).find(|&id| derived.address(id).parsed().is_primary());
+            if let Some(id) = primary {
+                for holder in derived.other_holders(id) {
+                    if is_cloud_hosted_mailbox(&model.recipients[holder as usize]) {
+                        found.push((holder, Tie::PrimaryAddress));
+                    }
+                }
+            }
+            found.sort_by_key(|(other, _)| *other);
+            for run in found.chunk_by(|a, b| a.0 == b.0) {
+                let mut ties: Vec<Tie> = run.iter().map(|(_, tie)| *tie).collect();
+                ties.dedup();
+                self.mailboxes.push(MailboxPair { on_premises: index as u32, cloud: run[0].0, ties });
+            }
+        }
+    }
+}
+
+/// A mailbox whose data is on-premises.
+pub fn is_on_premises_hosted_mailbox(recipient: &Recipient<'_>) -> bool {
+    let kind = recipient.kind();
+    recipient.source == Source::OnPremises
+        && kind.is_mailbox()
+        && !kind.is_remote_mailbox()
+        && kind != RecipientType::GroupMailbox
+}
+
+/// A mailbox whose data is in Exchange Online (not a Microsoft 365 group).
+pub fn is_cloud_hosted_mailbox(recipient: &Recipient<'_>) -> bool {
+    recipient.is_hosted_in_exchange_online() && recipient.kind() != RecipientType::GroupMailbox
+}
+
+/// The ExchangeGuid as a number, when it is a GUID and not the all-zero one.
+pub fn exchange_guid(recipient: &Recipient<'_>) -> Option<u128> {
+    let guid = Uuid::try_parse(recipient.exchange_guid.as_ref()?.value.trim()).ok()?;
+    (!guid.is_nil()).then_some(guid.as_u128())
+}

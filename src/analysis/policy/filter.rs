@@ -1,0 +1,418 @@
+//! The subset of OPATH that email address policies' `RecipientFilter` uses:
+//! `-eq -ne -like -notlike -and -or -not`, parentheses, `$null` and quoted strings, over the recipient
+//! properties the model has. Anything else is an error, never a silent mismatch.
+
+use std::ops::Range;
+
+use globset::{GlobBuilder, GlobMatcher};
+
+use crate::model::{Recipient, RecipientType, Source};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Property {
+    Alias,
+    Company,
+    Department,
+    DisplayName,
+    FirstName,
+    LastName,
+    Initials,
+    Name,
+    StateOrProvince,
+    UserPrincipalName,
+    RecipientType,
+    RecipientTypeDetails,
+    CustomAttribute(usize),
+}
+
+impl Property {
+    pub const NAMES: &'static [&'static str] = &[
+        "Alias",
+        "Company",
+        "Department",
+        "DisplayName",
+        "FirstName",
+        "LastName",
+        "Initials",
+        "Name",
+        "StateOrProvince",
+        "UserPrincipalName",
+        "RecipientType",
+        "RecipientTypeDetails",
+        "CustomAttribute1",
+        "CustomAttribute2",
+        "CustomAttribute3",
+        "CustomAttribute4",
+        "CustomAttribute5",
+        "CustomAttribute6",
+        "CustomAttribute7",
+        "CustomAttribute8",
+        "CustomAttribute9",
+        "CustomAttribute10",
+        "CustomAttribute11",
+        "CustomAttribute12",
+        "CustomAttribute13",
+        "CustomAttribute14",
+        "CustomAttribute15",
+    ];
+
+    fn parse(name: &str) -> Option<Property> {
+        let lower = name.to_ascii_lowercase();
+        if let Some(n) = lower.strip_prefix("customattribute") {
+            let n: usize = n.parse().ok()?;
+            return (1..=15).contains(&n).then(|| Property::CustomAttribute(n - 1));
+        }
+        Some(match lower.as_str() {
+            "alias" => Property::Alias,
+            "company" => Property::Company,
+            "department" => Property::Department,
+            "displayname" => Property::DisplayName,
+            "firstname" => Property::FirstName,
+            "lastname" => Property::LastName,
+            "initials" => Property::Initials,
+            "name" => Property::Name,
+            "stateorprovince" => Property::StateOrProvince,
+            "userprincipalname" => Property::UserPrincipalName,
+            "recipienttype" => Property::RecipientType,
+            "recipienttypedetails" => Property::RecipientTypeDetails,
+            _ => return None,
+        })
+    }
+
+    fn value<'r>(self, recipient: &'r Recipient<'_>) -> Option<&'r str> {
+        let field = |f: &'r Option<crate::model::SStr<'_>>| f.as_ref().map(|v| v.value.as_ref());
+        match self {
+            Property::Alias => field(&recipient.alias),
+            Property::Company => field(&recipient.company),
+            Property::Department => field(&recipient.department),
+            Property::DisplayName => field(&recipient.display_name),
+            Property::FirstName => field(&recipient.given_name),
+            Property::LastName => field(&recipient.surname),
+            Property::Initials => field(&recipient.initials),
+            Property::Name => Some(&recipient.name.value),
+            Property::StateOrProvince => field(&recipient.state_or_province),
+            Property::UserPrincipalName => field(&recipient.upn),
+            Property::RecipientType => Some(recipient_type(recipient)),
+            Property::RecipientTypeDetails => Some(recipient.kind().name()),
+            Property::CustomAttribute(i) => recipient.custom_attribute(i + 1).map(|v| v.value.as_ref()),
+        }
+    }
+}
+
+/// Exchange's coarser `RecipientType` of a recipient.
+fn recipient_type(recipient: &Recipient<'_>) -> &'static str {
+    use RecipientType::*;
+    match recipient.kind() {
+        kind if kind.is_remote_mailbox() => "MailUser",
+        GroupMailbox => "MailUniversalDistributionGroup",
+        RoomList => "MailUniversalDistributionGroup",
+        kind if kind.is_mailbox() => "UserMailbox",
+        MailUser => "MailUser",
+        MailContact => "MailContact",
+        MailUniversalSecurityGroup => "MailUniversalSecurityGroup",
+        DynamicDistributionGroup => "DynamicDistributionGroup",
+        _ if recipient.source == Source::Cloud => "MailUniversalDistributionGroup",
+        _ => "MailUniversalDistributionGroup",
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Filter {
+    And(Box<Filter>, Box<Filter>),
+    Or(Box<Filter>, Box<Filter>),
+    Not(Box<Filter>),
+    /// `Property -eq 'value'` and friends; `None` is `$null`.
+    Compare {
+        property: Property,
+        negate: bool,
+        pattern: Pattern,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub enum Pattern {
+    Null,
+    Exact(String),
+    Like(GlobMatcher),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilterError {
+    pub message: String,
+    pub at: Range<usize>,
+}
+
+impl Filter {
+    pub fn matches(&self, recipient: &Recipient<'_>) -> bool {
+        match self {
+            Filter::And(a, b) => a.matches(recipient) && b.matches(recipient),
+            Filter::Or(a, b) => a.matches(recipient) || b.matches(recipient),
+            Filter::Not(inner) => !inner.matches(recipient),
+            Filter::Compare { property, negate, pattern } => {
+                let value = property.value(recipient).filter(|v| !v.is_empty());
+                let equal = match (pattern, value) {
+                    (Pattern::Null, value) => value.is_none(),
+                    (Pattern::Exact(expected), Some(value)) => value.eq_ignore_ascii_case(expected),
+                    (Pattern::Like(glob), Some(value)) => glob.is_match(value),
+                    (_, None) => false,
+                };
+                equal != *negate
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Token {
+    Open,
+    Close,
+    Operator(String),
+    Word(String),
+    Text(String),
+    Null,
+}
+
+fn tokenize(text: &str) -> Result<Vec<(Token, Range<usize>)>, FilterError> {
+    let mut tokens = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some(&(start, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        match c {
+            '(' | ')' => {
+                chars.next();
+                tokens.push((if c == '(' { Token::Open } else { Token::Close }, start..start + 1));
+            }
+            '\'' | '"' => {
+                chars.next();
+                let mut value = String::new();
+                let mut closed = None;
+                while let Some((i, d)) = chars.next() {
+                    if d == c {
+                        // A doubled quote is a literal quote.
+                        if chars.peek().is_some_and(|&(_, e)| e == c) {
+                            chars.next();
+                            value.push(c);
+                            continue;
+                        }
+                        closed = Some(i + 1);
+                        break;
+                    }
+                    value.push(d);
+                }
+                let Some(end) = closed else {
+                    return Err(FilterError {
+                        message: format!("unclosed string (missing `{c}`)"),
+                        at: start..text.len(),
+                    });
+                };
+                tokens.push((Token::Text(value), start..end));
+            }
+            _ => {
+                let mut end = start;
+                while let Some(&(i, d)) = chars.peek() {
+                    if d.is_whitespace() || d == '(' || d == ')' || d == '\'' || d == '"' {
+                        break;
+                    }
+                    end = i + d.len_utf8();
+                    chars.next();
+                }
+                let word = &text[start..end];
+                let token = if let Some(op) = word.strip_prefix('-') {
+                    Token::Operator(op.to_ascii_lowercase())
+                } else if word.eq_ignore_ascii_case("$null") {
+                    Token::Null
+                } else {
+                    Token::Word(word.to_string())
+                };
+                tokens.push((token, start..end));
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+struct Parser {
+    tokens: Vec<(Token, Range<usize>)>,
+    position: usize,
+    length: usize,
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&(Token, Range<usize>)> {
+        self.tokens.get(self.position)
+    }
+
+    fn next(&mut self) -> Option<(Token, Range<usize>)> {
+        let token = self.tokens.get(self.position).cloned();
+        self.position += 1;
+        token
+    }
+
+    fn end(&self) -> Range<usize> {
+        self.length..self.length
+    }
+
+    fn at_operator(&self, name: &str) -> bool {
+        matches!(self.peek(), Some((Token::Operator(op), _)) if op == name)
+    }
+
+    fn or(&mut self, depth: usize) -> Result<Filter, FilterError> {
+        let mut left = self.and(depth)?;
+        while self.at_operator("or") {
+            self.next();
+            left = Filter::Or(Box::new(left), Box::new(self.and(depth)?));
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self, depth: usize) -> Result<Filter, FilterError> {
+        let mut left = self.unary(depth)?;
+        while self.at_operator("and") {
+            self.next();
+            left = Filter::And(Box::new(left), Box::new(self.unary(depth)?));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self, depth: usize) -> Result<Filter, FilterError> {
+        // Deeply nested input must not exhaust the stack.
+        if depth > 64 {
+            let at = self.peek().map_or(self.end(), |t| t.1.clone());
+            return Err(FilterError { message: "the filter is nested too deeply".into(), at });
+        }
+        if self.at_operator("not") {
+            self.next();
+            return Ok(Filter::Not(Box::new(self.unary(depth + 1)?)));
+        }
+        match self.next() {
+            Some((Token::Open, open)) => {
+                let inner = self.or(depth + 1)?;
+                match self.next() {
+                    Some((Token::Close, _)) => Ok(inner),
+                    other => Err(FilterError { message: "`(` is not closed".into(), at: other.map_or(open, |t| t.1) }),
+                }
+            }
+            Some((Token::Word(name), at)) => self.comparison(&name, at),
+            Some((_, at)) => Err(FilterError { message: "expected a property name or `(`".into(), at }),
+            None => {
+                Err(FilterError { message: "the filter ends where a condition was expected".into(), at: self.end() })
+            }
+        }
+    }
+
+    fn comparison(&mut self, name: &str, name_at: Range<usize>) -> Result<Filter, FilterError> {
+        let Some(property) = Property::parse(name) else {
+            let hint = crate::util::suggest::hint(name, Property::NAMES.iter().copied());
+            let hint = if hint.is_empty() { String::new() } else { format!("; {hint}") };
+            return Err(FilterError {
+                message: format!("`{name}` is not a property hybridlint knows{hint}"),
+                at: name_at,
+            });
+        };
+        let (operator, operator_at) = match self.next() {
+            Some((Token::Operator(op), at)) => (op, at),
+            other => {
+                return Err(FilterError {
+                    message: format!("expected an operator (-eq, -ne, -like, -notlike) after `{name}`"),
+                    at: other.map_or(self.end(), |t| t.1),
+                });
+            }
+        };
+        let (like, negate) = match operator.as_str() {
+            "eq" => (false, false),
+            "ne" => (false, true),
+            "like" => (true, false),
+            "notlike" => (true, true),
+            other => {
+                return Err(FilterError {
+                    message: format!("`-{other}` is not supported (use -eq, -ne, -like or -notlike)"),
+                    at: operator_at,
+                });
+            }
+        };
+        let pattern = match self.next() {
+            Some((Token::Null, _)) => Pattern::Null,
+            Some((Token::Text(value) | Token::Word(value), at)) => {
+                if like {
+                    Pattern::Like(wildcard(&value).map_err(|message| FilterError { message, at })?)
+                } else {
+                    Pattern::Exact(value)
+                }
+            }
+            other => {
+                return Err(FilterError {
+                    message: format!("expected a quoted value or $null after `-{operator}`"),
+                    at: other.map_or(self.end(), |t| t.1),
+                });
+            }
+        };
+        Ok(Filter::Compare { property, negate, pattern })
+    }
+}
+
+/// OPATH `-like` patterns know only `*`; every other character is literal.
+fn wildcard(pattern: &str) -> Result<GlobMatcher, String> {
+    let escaped: Vec<String> = pattern.split('*').map(globset::escape).collect();
+    GlobBuilder::new(&escaped.join("*"))
+        .case_insensitive(true)
+        .literal_separator(false)
+        .build()
+        .map(|g| g.compile_matcher())
+        .map_err(|e| format!("invalid -like pattern: {e}"))
+}
+
+pub fn parse(text: &str) -> Result<Filter, FilterError> {
+    let mut parser = Parser { tokens: tokenize(text)?, position: 0, length: text.len() };
+    let filter = parser.or(0)?;
+    if let Some((_, at)) = parser.peek() {
+        return Err(FilterError { message: "unexpected text after the end of the filter".into(), at: at.clone() });
+    }
+    Ok(filter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Recipient, RecipientType};
+    use crate::source::{Span, Spanned};
+
+    fn recipient(department: Option<&'static str>) -> Recipient<'static> {
+        let span = Span { file: 0, start: 0, end: 0 };
+        let mut r =
+            Recipient::new(span, Spanned::new("jsmith".into(), span), Spanned::new(RecipientType::UserMailbox, span));
+        r.department = department.map(|d| Spanned::new(d.into(), span));
+        r.company = Some(Spanned::new("Contoso Ltd".into(), span));
+        r
+    }
+
+    #[test]
+    fn evaluates_the_supported_subset() {
+        let sales = recipient(Some("Sales"));
+        let none = recipient(None);
+        let check = |filter: &str, r: &Recipient<'_>| parse(filter).unwrap().matches(r);
+        assert!(check("Department -eq 'sales'", &sales));
+        assert!(!check("Department -ne 'Sales'", &sales));
+        assert!(check("Company -like 'Contoso*'", &sales));
+        assert!(!check("Company -notlike '*Ltd'", &sales));
+        assert!(check("Department -eq $null", &none));
+        assert!(check("(Department -eq 'Sales') -and -not (RecipientTypeDetails -eq 'SharedMailbox')", &sales));
+        assert!(check("Department -eq 'HR' -or Department -eq \"Sales\"", &sales));
+        assert!(!check("Department -eq 'HR' -or Department -eq 'IT'", &none));
+        assert!(check("CustomAttribute15 -eq $null -and RecipientType -eq 'UserMailbox'", &sales));
+    }
+
+    #[test]
+    fn rejects_what_it_cannot_evaluate() {
+        assert!(parse("Department -gt 'A'").unwrap_err().message.contains("not supported"));
+        assert_eq!(parse("Departmnt -eq 'A'").unwrap_err().at, 0..9);
+        assert!(parse("Departmnt -eq 'A'").unwrap_err().message.contains("did you mean `Department`"));
+        assert!(parse("(Department -eq 'A'").is_err());
+        assert!(parse("Department -eq 'A").is_err());
+        assert!(parse("Department -eq").is_err());
+        assert!(parse("Department -eq 'A' 'B'").is_err());
+        assert!(parse(&"(".repeat(10_000)).is_err());
+    }
+}

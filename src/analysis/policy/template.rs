@@ -1,0 +1,344 @@
+//! Exchange email address templates: `SMTP:%g.%s@contoso.com`, `smtp:%m@contoso.mail.onmicrosoft.com`.
+//!
+//! Variables: `%g` given name, `%s` surname, `%i` initials, `%d` display name, `%m` alias, `%Ng`/`%Ns` the
+//! first N characters of the given name or surname, `%rxy` replace every `x` with `y` in the values that
+//! follow (`%rxx` removes `x`). Letters outside US-ASCII become their closest ASCII letters (é -> e,
+//! ß -> ss) or are dropped, as are spaces and characters an address cannot hold. An empty local part
+//! (`SMTP:@contoso.com`) means the alias.
+
+use std::ops::Range;
+
+use crate::model::address::{check_domain, is_local_part_char};
+
+/// Address types a template may have. Only SMTP templates generate addresses that rules check.
+pub const KNOWN_TYPES: &[&str] = &["SMTP", "X400", "X500", "EUM", "SIP", "NOTES", "GWISE"];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Variable {
+    GivenName,
+    Surname,
+    Initials,
+    DisplayName,
+    Alias,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Piece {
+    Literal(String),
+    /// A variable, optionally only its first N characters.
+    Variable(Variable, Option<usize>),
+    /// `%rxy`: from here on, `from` in variable values becomes `to` (or is removed when `to` is `None`).
+    Replace(char, Option<char>),
+}
+
+/// A parsed template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    /// The type as written (`SMTP`, `smtp`, `X400`, ...); `smtp` when the template has no prefix.
+    pub kind: String,
+    /// `SMTP:` in capitals: the template of the primary address.
+    pub primary: bool,
+    /// The local part; empty means the alias.
+    pub local: Vec<Piece>,
+    /// The domain (SMTP-like templates), lowercased.
+    pub domain: Option<String>,
+    /// Byte range of the domain in the template text.
+    pub domain_at: Option<Range<usize>>,
+}
+
+impl Template {
+    pub fn is_smtp(&self) -> bool {
+        self.kind.eq_ignore_ascii_case("smtp")
+    }
+
+    /// The template uses a variable (cloud templates may not).
+    pub fn has_variables(&self) -> bool {
+        self.local.iter().any(|p| !matches!(p, Piece::Literal(_)))
+    }
+}
+
+/// What is wrong with a template, and where (byte range in the template text).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TemplateError {
+    pub message: String,
+    pub at: Range<usize>,
+}
+
+fn error(message: impl Into<String>, at: Range<usize>) -> TemplateError {
+    TemplateError { message: message.into(), at }
+}
+
+/// Types whose templates are `local@domain` with variables.
+fn is_address_like(kind: &str) -> bool {
+    ["smtp", "sip", "eum"].iter().any(|k| kind.eq_ignore_ascii_case(k))
+}
+
+pub fn parse(text: &str) -> Result<Template, TemplateError> {
+    let (kind, body, offset) = match text.split_once(':') {
+        Some((kind, body)) if !kind.is_empty() && kind.bytes().all(|b| b.is_ascii_alphanumeric()) => {
+            (kind.to_string(), body, kind.len() + 1)
+        }
+        _ => ("smtp".to_string(), text, 0),
+    };
+    if !KNOWN_TYPES.iter().any(|k| k.eq_ignore_ascii_case(&kind)) {
+        return Err(error(
+            format!("`{kind}:` is not an address type Exchange generates ({})", KNOWN_TYPES.join(", ")),
+            0..offset - 1,
+        ));
+    }
+    let primary = kind == "SMTP";
+    if !is_address_like(&kind) {
+        // X400, X500 and the like: fixed values, kept as written.
+        return Ok(Template {
+            kind,
+            primary,
+            local: vec![Piece::Literal(body.to_string())],
+            domain: None,
+            domain_at: None,
+        });
+    }
+    let Some(at) = body.rfind('@') else {
+        return Err(error("has no `@`: a template is `local-part@domain`", offset..text.len()));
+    };
+    let (local_text, domain) = (&body[..at], &body[at + 1..]);
+    let domain_range = offset + at + 1..text.len();
+    if domain.contains('%') {
+        return Err(error("the domain of a template cannot contain variables", domain_range));
+    }
+    if let Err(problem) = check_domain(domain) {
+        let at = problem.at.map_or(domain_range.clone(), |r| domain_range.start + r.start..domain_range.start + r.end);
+        return Err(error(format!("domain `{domain}` {}", problem.message), at));
+    }
+    let local = parse_local(local_text, offset)?;
+    Ok(Template { kind, primary, local, domain: Some(domain.to_ascii_lowercase()), domain_at: Some(domain_range) })
+}
+
+fn parse_local(text: &str, offset: usize) -> Result<Vec<Piece>, TemplateError> {
+    let mut pieces = Vec::new();
+    let mut literal = String::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '%' {
+            if !is_local_part_char(c) {
+                return Err(error(
+                    format!("`{c}` is not allowed in an address"),
+                    offset + i..offset + i + c.len_utf8(),
+                ));
+            }
+            literal.push(c);
+            continue;
+        }
+        if !literal.is_empty() {
+            pieces.push(Piece::Literal(std::mem::take(&mut literal)));
+        }
+        let mut digits = String::new();
+        while let Some(&(_, d)) = chars.peek().filter(|(_, d)| d.is_ascii_digit()) {
+            digits.push(d);
+            chars.next();
+        }
+        let Some((j, v)) = chars.next() else {
+            return Err(error("`%` at the end of the local part", offset + i..offset + text.len()));
+        };
+        let end = offset + j + v.len_utf8();
+        let count = if digits.is_empty() { None } else { digits.parse::<usize>().ok().filter(|n| *n > 0) };
+        if !digits.is_empty() && count.is_none() || !digits.is_empty() && !matches!(v, 'g' | 's') {
+            return Err(error(
+                format!("`%{digits}{v}`: a count applies only to `%g` and `%s` (as in `%1g`)"),
+                offset + i..end,
+            ));
+        }
+        let piece = match v {
+            'g' => Piece::Variable(Variable::GivenName, count),
+            's' => Piece::Variable(Variable::Surname, count),
+            'i' => Piece::Variable(Variable::Initials, None),
+            'd' => Piece::Variable(Variable::DisplayName, None),
+            'm' => Piece::Variable(Variable::Alias, None),
+            'r' => {
+                let (Some((_, from)), Some((k, to))) = (chars.next(), chars.next()) else {
+                    return Err(error(
+                        "`%r` needs two characters: `%rxy` replaces x with y, `%rxx` removes x",
+                        offset + i..offset + text.len(),
+                    ));
+                };
+                let replacement = if from == to { None } else { Some(to) };
+                if let Some(to) = replacement
+                    && !is_local_part_char(to)
+                {
+                    return Err(error(
+                        format!("`%r` would insert `{to}`, which is not allowed in an address"),
+                        offset + k..offset + k + to.len_utf8(),
+                    ));
+                }
+                Piece::Replace(from, replacement)
+            }
+            other => {
+                return Err(error(
+                    format!("`%{other}` is not a template variable (%g %s %i %d %m %Ng %Ns %rxy)"),
+                    offset + i..end,
+                ));
+            }
+        };
+        pieces.push(piece);
+    }
+    if !literal.is_empty() {
+        pieces.push(Piece::Literal(literal));
+    }
+    Ok(pieces)
+}
+
+/// The recipient values a template reads.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Names<'r> {
+    pub given_name: Option<&'r str>,
+    pub surname: Option<&'r str>,
+    pub initials: Option<&'r str>,
+    pub display_name: Option<&'r str>,
+    pub alias: Option<&'r str>,
+}
+
+impl Names<'_> {
+    fn get(&self, variable: Variable) -> &str {
+        match variable {
+            Variable::GivenName => self.given_name,
+            Variable::Surname => self.surname,
+            Variable::Initials => self.initials,
+            Variable::DisplayName => self.display_name,
+            Variable::Alias => self.alias,
+        }
+        .unwrap_or("")
+    }
+}
+
+/// Latin letters with diacritics and ligatures map to ASCII; other scripts have no closest ASCII letter.
+fn is_latin(c: char) -> bool {
+    matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+}
+
+/// A value as it can stand in a local part: ASCII, no spaces, only characters an address may hold.
+pub fn to_address_text(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_ascii() {
+            if is_local_part_char(c) {
+                out.push(c);
+            }
+        } else if is_latin(c)
+            && let Some(ascii) = deunicode::deunicode_char(c)
+        {
+            out.extend(ascii.chars().filter(char::is_ascii_alphanumeric));
+        }
+    }
+    out
+}
+
+/// Generates the address (`local@domain`, without the type prefix) for a recipient, or `None` when it has
+/// nothing to build a local part from. Only for SMTP-like templates.
+pub fn expand(template: &Template, names: &Names<'_>) -> Option<String> {
+    let domain = template.domain.as_deref()?;
+    let mut local = String::new();
+    let mut replacements: Vec<(char, Option<char>)> = Vec::new();
+    let pieces: &[Piece] = &template.local;
+    let alias_only = [Piece::Variable(Variable::Alias, None)];
+    let pieces = if pieces.is_empty() { &alias_only[..] } else { pieces };
+    for piece in pieces {
+        match piece {
+            Piece::Literal(text) => local.push_str(text),
+            Piece::Replace(from, to) => replacements.push((*from, *to)),
+            Piece::Variable(variable, count) => {
+                let mut value = to_address_text(names.get(*variable));
+                for (from, to) in &replacements {
+                    value = value.chars().filter_map(|c| if c == *from { *to } else { Some(c) }).collect();
+                }
+                match count {
+                    Some(n) => local.extend(value.chars().take(*n)),
+                    None => local.push_str(&value),
+                }
+            }
+        }
+    }
+    // A missing value leaves stray dots (`.smith`); Exchange never stamps those.
+    let mut cleaned = String::with_capacity(local.len());
+    for c in local.chars() {
+        if c == '.' && (cleaned.is_empty() || cleaned.ends_with('.')) {
+            continue;
+        }
+        cleaned.push(c);
+    }
+    while cleaned.ends_with('.') {
+        cleaned.pop();
+    }
+    if cleaned.is_empty() {
+        cleaned = to_address_text(names.alias.unwrap_or(""));
+    }
+    (!cleaned.is_empty()).then(|| format!("{cleaned}@{domain}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names<'a>(given: &'a str, surname: &'a str) -> Names<'a> {
+        Names { given_name: Some(given), surname: Some(surname), alias: Some("jmuller"), ..Names::default() }
+    }
+
+    fn generate(template: &str, names: &Names<'_>) -> Option<String> {
+        expand(&parse(template).unwrap(), names)
+    }
+
+    #[test]
+    fn worked_examples() {
+        let jurgen = names("Jürgen", "Müller");
+        assert_eq!(generate("SMTP:%g.%s@contoso.com", &jurgen).as_deref(), Some("Jurgen.Muller@contoso.com"));
+        assert_eq!(generate("SMTP:%1g%s@contoso.com", &jurgen).as_deref(), Some("JMuller@contoso.com"));
+        assert_eq!(
+            generate("smtp:%m@contoso.mail.onmicrosoft.com", &jurgen).as_deref(),
+            Some("jmuller@contoso.mail.onmicrosoft.com")
+        );
+        assert_eq!(generate("SMTP:@contoso.com", &jurgen).as_deref(), Some("jmuller@contoso.com"));
+        assert_eq!(generate("%2g%3s@contoso.com", &jurgen).as_deref(), Some("JuMul@contoso.com"));
+        let strasse = names("Thomas", "Straße");
+        assert_eq!(generate("%g.%s@contoso.com", &strasse).as_deref(), Some("Thomas.Strasse@contoso.com"));
+    }
+
+    #[test]
+    fn replacements_apply_to_the_values_that_follow() {
+        let obrien = Names { given_name: Some("Mary Ann"), surname: Some("O'Brien-Smith"), ..Names::default() };
+        assert_eq!(generate("%r''%g.%s@contoso.com", &obrien).as_deref(), Some("MaryAnn.OBrien-Smith@contoso.com"));
+        assert_eq!(generate("%g.%r-.%s@contoso.com", &obrien).as_deref(), Some("MaryAnn.O'Brien.Smith@contoso.com"));
+        // Literal text is not rewritten.
+        assert_eq!(generate("%r..%g.%s@contoso.com", &names("J.R.", "Ewing")).as_deref(), Some("JR.Ewing@contoso.com"));
+    }
+
+    #[test]
+    fn missing_values_do_not_leave_stray_dots() {
+        let surname_only = Names { surname: Some("Smith"), alias: Some("smith"), ..Names::default() };
+        assert_eq!(generate("%g.%s@contoso.com", &surname_only).as_deref(), Some("Smith@contoso.com"));
+        let nothing = Names { alias: Some("svc-x"), ..Names::default() };
+        assert_eq!(generate("%g.%s@contoso.com", &nothing).as_deref(), Some("svc-x@contoso.com"));
+        assert_eq!(generate("%g.%s@contoso.com", &Names::default()), None);
+        // Scripts without a closest ASCII letter are dropped.
+        let kanji = Names { given_name: Some("太郎"), surname: Some("Yamada"), ..Names::default() };
+        assert_eq!(generate("%g.%s@contoso.com", &kanji).as_deref(), Some("Yamada@contoso.com"));
+    }
+
+    #[test]
+    fn kinds_and_primary() {
+        assert!(parse("SMTP:%m@contoso.com").unwrap().primary);
+        assert!(!parse("smtp:%m@contoso.com").unwrap().primary);
+        assert!(!parse("%m@contoso.com").unwrap().primary);
+        assert!(parse("X400:c=US;a= ;p=Contoso;o=Exchange;").is_ok());
+    }
+
+    #[test]
+    fn errors_are_located() {
+        assert_eq!(parse("SMTP:%x@contoso.com").unwrap_err().at, 5..7);
+        assert!(parse("SMTP:%r.@contoso.com").unwrap_err().message.contains("two characters"));
+        assert!(parse("SMTP:%g.%s").unwrap_err().message.contains("no `@`"));
+        assert!(parse("SMTP:%g %s@contoso.com").unwrap_err().message.contains("not allowed"));
+        assert!(parse("FAX:%m@contoso.com").unwrap_err().message.contains("not an address type"));
+        assert!(parse("SMTP:%3m@contoso.com").unwrap_err().message.contains("count"));
+        assert!(parse("SMTP:%m@contoso").is_err());
+        assert!(parse("SMTP:%g@%d.com").is_err());
+        assert!(parse("SMTP:%r").is_err());
+    }
+}

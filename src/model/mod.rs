@@ -1,0 +1,555 @@
+//! The one internal model of a configuration repository. Built once by [`crate::schema::build`]; rules read only
+//! this, never TOML types. Strings borrow from the source text where the TOML had no escapes.
+
+pub mod address;
+
+use std::borrow::Cow;
+
+use jiff::civil::Date;
+
+use crate::source::{Span, Spanned};
+
+pub type Str<'a> = Cow<'a, str>;
+pub type SStr<'a> = Spanned<Str<'a>>;
+
+/// The whole repository.
+#[derive(Debug, Default)]
+pub struct Model<'a> {
+    pub tenant: Option<Tenant<'a>>,
+    pub lint: LintSettings<'a>,
+    /// In file order, then in the order written.
+    pub recipients: Recipients<'a>,
+    pub policies: Vec<AddressPolicy<'a>>,
+    /// Organisation rules (`[[rule]]`).
+    pub custom_rules: Vec<CustomRule<'a>>,
+    pub migration_endpoints: Vec<MigrationEndpoint<'a>>,
+    pub migration_batches: Vec<MigrationBatch<'a>>,
+    /// Files whose content could not be read into the model (syntax errors): findings that depend on
+    /// the whole repository say so.
+    pub incomplete_files: Vec<crate::source::FileId>,
+}
+
+/// Every recipient, indexed `0..len` in file order, stored as each file's recipients where they were
+/// built: joining them into one vector would copy the largest structure of a run and briefly hold it
+/// twice.
+#[derive(Debug, Default)]
+pub struct Recipients<'a> {
+    /// Non-empty runs of recipients, in order.
+    runs: Vec<Vec<Recipient<'a>>>,
+    /// The index of each run's first recipient.
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl<'a> Recipients<'a> {
+    /// Appends one file's recipients.
+    pub fn push_run(&mut self, run: Vec<Recipient<'a>>) {
+        if run.is_empty() {
+            return;
+        }
+        self.starts.push(self.len);
+        self.len += run.len();
+        self.runs.push(run);
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn get(&self, index: usize) -> Option<&Recipient<'a>> {
+        let run = self.starts.partition_point(|&start| start <= index).checked_sub(1)?;
+        self.runs[run].get(index - self.starts[run])
+    }
+
+    pub fn first(&self) -> Option<&Recipient<'a>> {
+        self.runs.first().and_then(|run| run.first())
+    }
+
+    pub fn iter(&self) -> std::iter::Flatten<std::slice::Iter<'_, Vec<Recipient<'a>>>> {
+        self.runs.iter().flatten()
+    }
+
+    /// Slices of at most `size` recipients with the index of their first one, in order, for work split
+    /// across threads.
+    pub fn par_chunks(&self, size: usize) -> rayon::vec::IntoIter<(usize, &[Recipient<'a>])> {
+        use rayon::prelude::*;
+        let mut chunks = Vec::with_capacity(self.len / size.max(1) + self.runs.len());
+        for (run, &start) in self.runs.iter().zip(&self.starts) {
+            chunks.extend(run.chunks(size.max(1)).enumerate().map(|(i, chunk)| (start + i * size, chunk)));
+        }
+        chunks.into_par_iter()
+    }
+}
+
+impl<'a> std::ops::Index<usize> for Recipients<'a> {
+    type Output = Recipient<'a>;
+
+    fn index(&self, index: usize) -> &Recipient<'a> {
+        match self.get(index) {
+            Some(recipient) => recipient,
+            None => panic!("recipient index {index} out of range (there are {})", self.len),
+        }
+    }
+}
+
+impl<'r, 'a> IntoIterator for &'r Recipients<'a> {
+    type Item = &'r Recipient<'a>;
+    type IntoIter = std::iter::Flatten<std::slice::Iter<'r, Vec<Recipient<'a>>>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+#[derive(Debug)]
+pub struct Tenant<'a> {
+    pub span: Span,
+    pub name: SStr<'a>,
+    pub accepted_domains: Vec<SStr<'a>>,
+    pub routing_domain: Option<SStr<'a>>,
+    pub hybrid: bool,
+}
+
+impl Tenant<'_> {
+    /// `<tenant>.onmicrosoft.com`: the initial (MOERA) domain.
+    pub fn initial_domain(&self) -> String {
+        format!("{}.onmicrosoft.com", self.name.value.to_ascii_lowercase())
+    }
+
+    /// `<tenant>.mail.onmicrosoft.com` unless `routing_domain` overrides it.
+    pub fn routing_domain(&self) -> String {
+        match &self.routing_domain {
+            Some(domain) => domain.value.to_ascii_lowercase(),
+            None => format!("{}.mail.onmicrosoft.com", self.name.value.to_ascii_lowercase()),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct LintSettings<'a> {
+    pub include: Vec<SStr<'a>>,
+    pub exclude: Vec<SStr<'a>>,
+    pub today: Option<Spanned<Date>>,
+    pub license_grace_days: Option<Spanned<i64>>,
+    pub grace_warning_days: Option<Spanned<i64>>,
+    /// `[lint.rules]`: rule name -> severity (`None` = off).
+    pub rules: Vec<(SStr<'a>, Spanned<Option<crate::diag::Severity>>)>,
+    /// `[[lint.exception]]`: suppressions kept outside the recipient files.
+    pub exceptions: Vec<Exception<'a>>,
+}
+
+/// One `[[lint.exception]]`.
+#[derive(Debug)]
+pub struct Exception<'a> {
+    pub span: Span,
+    pub rule: SStr<'a>,
+    /// Globs on recipient names (case-insensitive).
+    pub recipients: Vec<SStr<'a>>,
+    /// Globs on file paths relative to the root.
+    pub files: Vec<SStr<'a>>,
+    pub reason: SStr<'a>,
+    pub expires: Option<Spanned<Date>>,
+}
+
+impl LintSettings<'_> {
+    /// The Exchange Online license grace period (`license_grace_days`, default 30).
+    pub fn grace_days(&self) -> i64 {
+        self.license_grace_days.as_ref().map_or(30, |d| d.value)
+    }
+
+    /// How long before the end of grace `license-grace-active` is a warning (`grace_warning_days`, default 7).
+    pub fn grace_warning_days(&self) -> i64 {
+        self.grace_warning_days.as_ref().map_or(7, |d| d.value)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    OnPremises,
+    Cloud,
+}
+
+macro_rules! recipient_types {
+    ($($variant:ident),* $(,)?) => {
+        /// Exchange `RecipientTypeDetails`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum RecipientType { $($variant),* }
+
+        impl RecipientType {
+            pub const ALL: &'static [RecipientType] = &[$(RecipientType::$variant),*];
+            pub const NAMES: &'static [&'static str] = &[$(stringify!($variant)),*];
+
+            pub fn name(self) -> &'static str {
+                match self { $(RecipientType::$variant => stringify!($variant)),* }
+            }
+
+            pub fn parse(text: &str) -> Option<RecipientType> {
+                match text { $(stringify!($variant) => Some(RecipientType::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+recipient_types!(
+    UserMailbox,
+    SharedMailbox,
+    RoomMailbox,
+    EquipmentMailbox,
+    LinkedMailbox,
+    RemoteUserMailbox,
+    RemoteSharedMailbox,
+    RemoteRoomMailbox,
+    RemoteEquipmentMailbox,
+    MailUser,
+    MailContact,
+    MailUniversalDistributionGroup,
+    MailUniversalSecurityGroup,
+    RoomList,
+    DynamicDistributionGroup,
+    GroupMailbox,
+);
+
+impl RecipientType {
+    pub fn is_remote_mailbox(self) -> bool {
+        use RecipientType::*;
+        matches!(self, RemoteUserMailbox | RemoteSharedMailbox | RemoteRoomMailbox | RemoteEquipmentMailbox)
+    }
+
+    /// Every kind of mailbox, wherever it is hosted.
+    pub fn is_mailbox(self) -> bool {
+        use RecipientType::*;
+        self.is_remote_mailbox()
+            || matches!(
+                self,
+                UserMailbox | SharedMailbox | RoomMailbox | EquipmentMailbox | LinkedMailbox | GroupMailbox
+            )
+    }
+
+    /// Objects with a userPrincipalName: every mailbox type and `MailUser`.
+    pub fn is_user_object(self) -> bool {
+        (self.is_mailbox() && self != RecipientType::GroupMailbox) || self == RecipientType::MailUser
+    }
+
+    pub fn is_group(self) -> bool {
+        use RecipientType::*;
+        matches!(
+            self,
+            MailUniversalDistributionGroup
+                | MailUniversalSecurityGroup
+                | RoomList
+                | DynamicDistributionGroup
+                | GroupMailbox
+        )
+    }
+
+    /// Types that have an ExternalEmailAddress.
+    pub fn has_external_address(self) -> bool {
+        matches!(self, RecipientType::MailUser | RecipientType::MailContact)
+    }
+}
+
+/// One `[[recipient]]`.
+#[derive(Debug)]
+pub struct Recipient<'a> {
+    /// The `[[recipient]]` table as a whole.
+    pub span: Span,
+    pub name: SStr<'a>,
+    pub kind: Spanned<RecipientType>,
+    pub source: Source,
+    pub source_span: Option<Span>,
+    pub synced: Option<Spanned<bool>>,
+    pub upn: Option<SStr<'a>>,
+    pub alias: Option<SStr<'a>>,
+    pub mail: Option<SStr<'a>>,
+    pub display_name: Option<SStr<'a>>,
+    pub given_name: Option<SStr<'a>>,
+    pub surname: Option<SStr<'a>>,
+    pub initials: Option<SStr<'a>>,
+    pub department: Option<SStr<'a>>,
+    pub company: Option<SStr<'a>>,
+    pub state_or_province: Option<SStr<'a>>,
+    /// CustomAttribute1-15 that are set, as (number - 1, value): most recipients have none, so they are
+    /// not fifteen empty slots on every recipient.
+    pub custom_attributes: Vec<(u8, SStr<'a>)>,
+    pub proxy_addresses: Vec<SStr<'a>>,
+    pub email_address_policy_enabled: Option<Spanned<bool>>,
+    pub remote_routing_address: Option<SStr<'a>>,
+    pub external_email_address: Option<SStr<'a>>,
+    pub exchange_guid: Option<SStr<'a>>,
+    pub archive_guid: Option<SStr<'a>>,
+    pub archive: Option<Spanned<bool>>,
+    pub licensed: Option<Spanned<bool>>,
+    pub provisioned: Option<Spanned<Date>>,
+    pub litigation_hold: Option<Spanned<bool>>,
+    pub forwarding_smtp_address: Option<SStr<'a>>,
+    pub forwarding_address: Option<SStr<'a>>,
+    pub members: Vec<SStr<'a>>,
+    pub move_status: Option<SStr<'a>>,
+    /// `allow = { rule = "reason" }`.
+    pub allow: Vec<(SStr<'a>, SStr<'a>)>,
+}
+
+impl<'a> Recipient<'a> {
+    pub fn new(span: Span, name: SStr<'a>, kind: Spanned<RecipientType>) -> Self {
+        Recipient {
+            span,
+            name,
+            kind,
+            source: Source::OnPremises,
+            source_span: None,
+            synced: None,
+            upn: None,
+            alias: None,
+            mail: None,
+            display_name: None,
+            given_name: None,
+            surname: None,
+            initials: None,
+            department: None,
+            company: None,
+            state_or_province: None,
+            custom_attributes: Vec::new(),
+            proxy_addresses: Vec::new(),
+            email_address_policy_enabled: None,
+            remote_routing_address: None,
+            external_email_address: None,
+            exchange_guid: None,
+            archive_guid: None,
+            archive: None,
+            licensed: None,
+            provisioned: None,
+            litigation_hold: None,
+            forwarding_smtp_address: None,
+            forwarding_address: None,
+            members: Vec::new(),
+            move_status: None,
+            allow: Vec::new(),
+        }
+    }
+
+    /// CustomAttribute`n` (1-15).
+    pub fn custom_attribute(&self, n: usize) -> Option<&SStr<'a>> {
+        self.custom_attributes.iter().find(|(i, _)| *i as usize + 1 == n).map(|(_, v)| v)
+    }
+
+    pub fn kind(&self) -> RecipientType {
+        self.kind.value
+    }
+
+    /// Synced to Entra ID by Entra Connect: on-premises, `synced` not false, and never a dynamic group.
+    pub fn is_synced(&self) -> bool {
+        self.source == Source::OnPremises
+            && match &self.synced {
+                Some(s) => s.value,
+                None => self.kind() != RecipientType::DynamicDistributionGroup,
+            }
+    }
+
+    /// The mailbox lives in Exchange Online: every `Remote*Mailbox`, and every cloud-mastered mailbox.
+    pub fn is_hosted_in_exchange_online(&self) -> bool {
+        let kind = self.kind();
+        kind.is_remote_mailbox() || (self.source == Source::Cloud && kind.is_mailbox())
+    }
+
+    pub fn is_licensed(&self) -> bool {
+        self.licensed.as_ref().is_some_and(|l| l.value)
+    }
+}
+
+/// `include` precanned recipient scopes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IncludedRecipients {
+    AllRecipients,
+    MailboxUsers,
+    Resources,
+    MailUsers,
+    MailContacts,
+    MailGroups,
+}
+
+impl IncludedRecipients {
+    pub const NAMES: &'static [&'static str] =
+        &["AllRecipients", "MailboxUsers", "Resources", "MailUsers", "MailContacts", "MailGroups"];
+
+    pub fn parse(text: &str) -> Option<IncludedRecipients> {
+        use IncludedRecipients::*;
+        Some(match text {
+            "AllRecipients" => AllRecipients,
+            "MailboxUsers" => MailboxUsers,
+            "Resources" => Resources,
+            "MailUsers" => MailUsers,
+            "MailContacts" => MailContacts,
+            "MailGroups" => MailGroups,
+            _ => return None,
+        })
+    }
+}
+
+/// Address-policy conditions: each property's values are ORed, properties are ANDed.
+#[derive(Debug, Default)]
+pub struct PolicyConditions<'a> {
+    pub span: Option<Span>,
+    /// (property key, accepted values); property keys as in `[[recipient]]` (`department`, ...).
+    pub properties: Vec<(SStr<'a>, Vec<SStr<'a>>)>,
+}
+
+/// One `[[email_address_policy]]`.
+#[derive(Debug)]
+pub struct AddressPolicy<'a> {
+    pub span: Span,
+    pub name: SStr<'a>,
+    pub priority: Option<Spanned<i64>>,
+    pub default: Option<Spanned<bool>>,
+    pub include: Vec<Spanned<IncludedRecipients>>,
+    pub include_span: Option<Span>,
+    pub conditions: PolicyConditions<'a>,
+    pub recipient_filter: Option<SStr<'a>>,
+    pub templates: Vec<SStr<'a>>,
+    pub source: Source,
+    pub source_span: Option<Span>,
+}
+
+impl AddressPolicy<'_> {
+    pub fn is_default(&self) -> bool {
+        self.default.as_ref().is_some_and(|d| d.value)
+    }
+}
+
+/// One organisation rule (`[[rule]]`, SPEC 5): a selection of recipients and one constraint.
+#[derive(Debug)]
+pub struct CustomRule<'a> {
+    pub span: Span,
+    pub name: SStr<'a>,
+    pub severity: crate::diag::Severity,
+    pub summary: SStr<'a>,
+    pub explanation: Option<SStr<'a>>,
+    pub help: Option<SStr<'a>>,
+    pub select: RuleSelect<'a>,
+    pub constraint: Constraint<'a>,
+}
+
+/// Which recipients a custom rule looks at; every list is globs, any of which may match.
+#[derive(Debug, Default)]
+pub struct RuleSelect<'a> {
+    pub types: Vec<SStr<'a>>,
+    pub names: Vec<SStr<'a>>,
+    pub files: Vec<SStr<'a>>,
+    pub source: Option<Source>,
+}
+
+#[derive(Debug)]
+pub enum Constraint<'a> {
+    /// No value of the field matches any of the globs.
+    Deny { field: SStr<'a>, globs: Vec<SStr<'a>> },
+    /// The field has a value (and, with globs, one of its values matches one of them).
+    Require { field: SStr<'a>, globs: Vec<SStr<'a>> },
+    /// The field's values are unique across the selected recipients (case-insensitive).
+    Unique { field: SStr<'a> },
+    /// No value of the field is longer than `max` characters.
+    MaxLength { field: SStr<'a>, max: Spanned<i64> },
+}
+
+impl<'a> Constraint<'a> {
+    pub fn field(&self) -> &SStr<'a> {
+        match self {
+            Constraint::Deny { field, .. }
+            | Constraint::Require { field, .. }
+            | Constraint::Unique { field }
+            | Constraint::MaxLength { field, .. } => field,
+        }
+    }
+}
+
+/// `[[migration_endpoint]]`: how Exchange Online reaches the on-premises organisation to move mailboxes.
+#[derive(Debug)]
+pub struct MigrationEndpoint<'a> {
+    pub span: Span,
+    pub name: SStr<'a>,
+    /// `ExchangeRemoteMove`, `ExchangeOutlookAnywhere` or `IMAP`.
+    pub kind: SStr<'a>,
+    pub remote_server: Option<SStr<'a>>,
+    /// `2003` .. `2019`, `SE`.
+    pub exchange_version: Option<SStr<'a>>,
+    pub mrs_proxy_enabled: Option<Spanned<bool>>,
+    pub outlook_anywhere: Option<OutlookAnywhere<'a>>,
+    pub certificate: Option<Certificate<'a>>,
+    pub max_concurrent_migrations: Option<Spanned<i64>>,
+}
+
+#[derive(Debug)]
+pub struct OutlookAnywhere<'a> {
+    pub span: Span,
+    pub enabled: Option<Spanned<bool>>,
+    /// `Basic`, `NTLM`, `Negotiate`, ...
+    pub authentication: Option<SStr<'a>>,
+    pub ssl: Option<Spanned<bool>>,
+}
+
+#[derive(Debug)]
+pub struct Certificate<'a> {
+    pub span: Span,
+    pub subject_alt_names: Vec<SStr<'a>>,
+    pub expires: Option<Spanned<Date>>,
+}
+
+/// `[[migration_batch]]`: a wave of mailbox moves.
+#[derive(Debug)]
+pub struct MigrationBatch<'a> {
+    pub span: Span,
+    pub name: SStr<'a>,
+    /// `RemoteMove`, `Cutover`, `Staged` or `IMAP`.
+    pub kind: SStr<'a>,
+    pub endpoint: Option<SStr<'a>>,
+    /// `onboarding` (to Exchange Online, the default) or `offboarding`.
+    pub offboarding: bool,
+    pub direction_span: Option<Span>,
+    pub target_delivery_domain: Option<SStr<'a>>,
+    pub mailboxes: Vec<SStr<'a>>,
+    pub complete_after: Option<Spanned<Date>>,
+    pub license_on_completion: Option<Spanned<bool>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    fn run(names: &[&'static str]) -> Vec<Recipient<'static>> {
+        let span = Span { file: 0, start: 0, end: 0 };
+        names
+            .iter()
+            .map(|name| {
+                Recipient::new(
+                    span,
+                    Spanned::new(Cow::Borrowed(*name), span),
+                    Spanned::new(RecipientType::MailUser, span),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn recipients_index_across_runs_in_order() {
+        let mut recipients = Recipients::default();
+        recipients.push_run(run(&["a", "b", "c"]));
+        recipients.push_run(run(&[]));
+        recipients.push_run(run(&["d", "e"]));
+        assert_eq!(recipients.len(), 5);
+        let names: Vec<&str> = recipients.iter().map(|r| r.name.value.as_ref()).collect();
+        assert_eq!(names, ["a", "b", "c", "d", "e"]);
+        assert_eq!(recipients[3].name.value, "d");
+        assert_eq!(recipients.get(2).map(|r| r.name.value.as_ref()), Some("c"));
+        assert!(recipients.get(5).is_none());
+
+        let chunks: Vec<(usize, Vec<&str>)> = recipients
+            .par_chunks(2)
+            .map(|(start, chunk)| (start, chunk.iter().map(|r| r.name.value.as_ref()).collect()))
+            .collect();
+        assert_eq!(chunks, [(0, vec!["a", "b"]), (2, vec!["c"]), (3, vec!["d", "e"])]);
+        assert!(Recipients::default().first().is_none());
+    }
+}

@@ -1,0 +1,6 @@
+//! The file format: the field tables, the model builder that reads spanned TOML into the model, and the
+//! JSON Schema generated from the same tables.
+
+pub mod build;
+pub mod fields;
+pub mod json_schema;
