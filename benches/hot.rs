@@ -37,7 +37,10 @@ fn pipeline(c: &mut Criterion) {
         b.iter(|| hybridlint::schema::build::build_model(black_box(&files), "hybridlint.toml").0.recipients.len())
     });
     group.bench_function("analysis (model, addresses, pairs, cloud view)", |b| {
-        b.iter(|| hybridlint::analyze(&files, &options, |analysis, _| analysis.cloud.objects.len()))
+        b.iter(|| {
+            let (model, _) = hybridlint::build_model(&files, &options);
+            hybridlint::analysis::Analysis::new(&model, None, &options.timings).cloud.objects.len()
+        })
     });
     group.finish();
 }

@@ -9,10 +9,10 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::addresses::FastMap;
+use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity, Suppression, SuppressionKind};
 use crate::model::Model;
 use crate::model::address::Caseless;
-use crate::rules::Rule;
 use crate::source::{SourceFiles, Span};
 
 fn glob_set(patterns: &[crate::model::SStr<'_>], case_insensitive: bool) -> GlobSet {

@@ -53,7 +53,9 @@ fn write_repository(dir: &Path, files: &[String], order: &[usize]) {
 
 fn report_json(dir: &Path) -> String {
     let root = hybridlint::source::discover::find_root(dir, None).unwrap();
-    let report = hybridlint::check(&root, None).unwrap();
+    let report =
+        hybridlint::check(&root, hybridlint::Options { root_config: root.config_name(), ..Default::default() })
+            .unwrap();
     render(Format::Json, &report, &RenderOptions { root: ".".into(), show_suppressed: true, ..Default::default() })
 }
 

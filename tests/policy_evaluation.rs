@@ -86,8 +86,8 @@ alias = "team"
 
 fn effective(name: &str) -> (Option<String>, Vec<(String, Origin)>) {
     let files = common::sources(&[("policies.toml", POLICIES), ("recipients.toml", RECIPIENTS)]);
-    hybridlint::analyze(&files, &common::options(), |analysis, _| {
-        let derived = analysis.derived;
+    common::analyze(&files, &common::options(), |analysis, _| {
+        let derived = &analysis.derived;
         let index = derived.recipient_named(name).unwrap();
         let policy =
             derived.applied_policy[index].map(|p| derived.policies.compiled[p as usize].policy.name.value.to_string());
@@ -155,8 +155,8 @@ fn numbered_variants_follow_recipient_order_across_files() {
         ("a.toml", &format!("{}{}", person("first"), person("second"))),
         ("b.toml", &person("third")),
     ]);
-    hybridlint::analyze(&files, &common::options(), |analysis, _| {
-        let derived = analysis.derived;
+    common::analyze(&files, &common::options(), |analysis, _| {
+        let derived = &analysis.derived;
         let primary = |name: &str| derived.primary_of(derived.recipient_named(name).unwrap()).unwrap().text.to_string();
         assert_eq!(primary("first"), "SMTP:John.Smith@contoso.com");
         assert_eq!(primary("second"), "SMTP:John.Smith2@contoso.com");
@@ -207,8 +207,8 @@ proxy_addresses = ["smtp:eve.stone@contoso.com"]
 "#,
         ),
     ]);
-    hybridlint::analyze(&files, &common::options(), |analysis, _| {
-        let derived = analysis.derived;
+    common::analyze(&files, &common::options(), |analysis, _| {
+        let derived = &analysis.derived;
         let primary = |name: &str| derived.primary_of(derived.recipient_named(name).unwrap()).unwrap().text.to_string();
         // On-premises Exchange does not see the cloud-only mailbox.
         assert_eq!(primary("emma"), "SMTP:Emma.Brown@contoso.com");

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 
 use hybridlint::catalogue;
-use hybridlint::rules::Rule;
+use hybridlint::catalogue::Rule;
 
 #[test]
 fn catalogue_and_code_name_the_same_rules() {

@@ -9,7 +9,7 @@ use hybridlint::cli::sync_preview::{Preview, PreviewRecipient, preview};
 
 fn run(case: &str) -> Preview {
     let files = common::load(&common::fixtures().join("sync-preview").join(case));
-    hybridlint::analyze(&files, &common::options(), |analysis, _| preview(analysis, &[]).unwrap())
+    common::analyze(&files, &common::options(), |analysis, _| preview(analysis, &[]).unwrap())
 }
 
 fn addresses(r: &PreviewRecipient) -> Vec<String> {
@@ -176,7 +176,7 @@ fn sync_preview_runs_on_the_example() {
     let files = common::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/contoso"));
     let names: Vec<String> =
         ["mgarcia", "rsingh", "vendor-litware", "all-sales", "akumar"].iter().map(|s| s.to_string()).collect();
-    let p = hybridlint::analyze(&files, &common::options(), |analysis, _| preview(analysis, &names).unwrap());
+    let p = common::analyze(&files, &common::options(), |analysis, _| preview(analysis, &names).unwrap());
     let by_name = |n: &str| p.recipients.iter().find(|r| r.name == n).unwrap();
     // A licensed remote mailbox.
     assert_eq!(by_name("mgarcia").cloud_type, "UserMailbox");

@@ -52,7 +52,7 @@ pub struct PreviewQuarantined {
 
 fn entry(analysis: &Analysis<'_>, object: &CloudObject) -> PreviewRecipient {
     let recipient = &analysis.model.recipients[object.recipient as usize];
-    let projection = object.project(analysis.model, analysis.derived);
+    let projection = object.project(analysis.model, &analysis.derived);
     let addresses = analysis.derived.addresses_of(object.recipient as usize);
     PreviewRecipient {
         name: recipient.name.value.to_string(),

@@ -37,7 +37,8 @@ pub struct Outcome {
 
 /// Runs every fixture in `dir` against the organisation rules of the repository at `root`.
 pub fn run(root: &Root, dir: &Path) -> Result<Outcome, String> {
-    let (files, options) = crate::load(root, None)?;
+    let files = crate::read(root, &Default::default()).map_err(|e| e.to_string())?;
+    let options = crate::Options { root_config: root.config_name(), ..Default::default() };
     let dir = std::path::absolute(dir).map_err(|e| e.to_string())?;
     // The rules (and the tenant): the root configuration and every file that defines `[[rule]]`.
     let base: Vec<(String, String)> = files

@@ -1,11 +1,16 @@
-//! The one diagnostic type every rule produces and every output format renders.
+//! The one diagnostic type every rule produces and every output format renders, and the sink that collects
+//! findings and applies the repository's severity overrides. This layer imports nothing but [`crate::source`]:
+//! a finding names its rule through the rule's declaration ([`lint::Lint`]), not through the rules.
+
+pub mod lint;
+pub mod sink;
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde::Serialize;
 
-use crate::rules::Rule;
+use self::lint::Lint;
 use crate::source::Span;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -66,12 +71,13 @@ pub enum SuppressionKind {
 /// One finding.
 #[derive(Clone, Debug)]
 pub struct Diagnostic {
-    /// The rule's stable name (`duplicate-proxy-address`, or a custom rule's name).
+    /// The rule's stable name (`duplicate-proxy-address`, or an organisation rule's name).
     pub rule: Cow<'static, str>,
-    /// Set by the severity stage from the catalogue and `[lint.rules]`; a rule may raise or lower its
-    /// default for one finding (`severity_hint`) before that.
+    /// The built-in rule's declaration; `None` for an organisation rule.
+    pub lint: Option<&'static Lint>,
+    /// The rule's default, or what the rule chose for this finding ([`Diagnostic::severity_hint`]), until
+    /// the sink applies `[lint.rules]`.
     pub severity: Severity,
-    severity_hint: Option<Severity>,
     pub message: String,
     /// The offending value.
     pub primary: Label,
@@ -87,12 +93,28 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: Rule, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn new(rule: impl Into<&'static Lint>, span: Span, message: impl Into<String>) -> Diagnostic {
+        let lint: &'static Lint = rule.into();
+        Diagnostic::with_name(Cow::Borrowed(lint.name), Some(lint), lint.severity, span, message.into())
+    }
+
+    /// A finding of an organisation rule (`[[rule]]`), which reports under its own name and severity.
+    pub fn organisation(rule: String, severity: Severity, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::with_name(Cow::Owned(rule), None, severity, span, message.into())
+    }
+
+    fn with_name(
+        rule: Cow<'static, str>,
+        lint: Option<&'static Lint>,
+        severity: Severity,
+        span: Span,
+        message: String,
+    ) -> Diagnostic {
         Diagnostic {
-            rule: Cow::Borrowed(rule.name()),
-            severity: Severity::Error,
-            severity_hint: None,
-            message: message.into(),
+            rule,
+            lint,
+            severity,
+            message,
             primary: Label { span, message: String::new() },
             labels: Vec::new(),
             notes: Vec::new(),
@@ -101,13 +123,6 @@ impl Diagnostic {
             related: Vec::new(),
             suppressed: None,
         }
-    }
-
-    /// A finding of an organisation rule (`[[rule]]`), which reports under its own name.
-    pub fn custom(rule: String, span: Span, message: impl Into<String>) -> Diagnostic {
-        let mut diagnostic = Diagnostic::new(Rule::Schema, span, message);
-        diagnostic.rule = Cow::Owned(rule);
-        diagnostic
     }
 
     /// The text under the primary span.
@@ -145,12 +160,8 @@ impl Diagnostic {
     /// This finding's severity differs from the rule's default (e.g. a warning that becomes an error when a
     /// move is already planned). A `[lint.rules]` override still wins.
     pub fn severity_hint(mut self, severity: Severity) -> Self {
-        self.severity_hint = Some(severity);
+        self.severity = severity;
         self
-    }
-
-    pub(crate) fn hinted_severity(&self) -> Option<Severity> {
-        self.severity_hint
     }
 
     /// The order of the report: file, line, column (byte offsets order the same way), rule, message.

@@ -5,10 +5,11 @@ use rayon::prelude::*;
 
 use crate::analysis::addresses::{EffectiveAddress, Origin};
 use crate::analysis::cloud;
+use crate::catalogue::Rule;
 use crate::diag::Diagnostic;
 use crate::model::address::{check_proxy_address, check_smtp_address, domain_is_within};
 use crate::model::{Recipient, Source};
-use crate::rules::{Context, Rule, quoted_list};
+use crate::rules::{Context, quoted_list};
 
 /// Entra ID's limit on SMTP addresses per object before it is treated as a large object.
 const MAX_SMTP_ADDRESSES: usize = 300;

@@ -5,9 +5,10 @@ use std::collections::HashMap;
 
 use crate::analysis::policy::template::Piece;
 use crate::analysis::policy::{CompiledPolicy, includes};
+use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{AddressPolicy, IncludedRecipients, RecipientType, Source};
-use crate::rules::{Context, Rule, quoted_list};
+use crate::rules::{Context, quoted_list};
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let policies = &cx.derived.policies;

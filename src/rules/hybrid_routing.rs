@@ -3,10 +3,11 @@
 
 use crate::analysis::addresses::TenantDomains;
 use crate::analysis::pairs::{exchange_guid, is_on_premises_hosted_mailbox};
+use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::address::{ProxyAddress, domain_of};
 use crate::model::{Recipient, SStr, Source};
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // GUID syntax matters in any tenant.

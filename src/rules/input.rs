@@ -3,9 +3,10 @@
 
 use std::collections::HashMap;
 
+use crate::catalogue::Rule;
 use crate::diag::Diagnostic;
 use crate::model::address::Caseless;
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 use crate::source::Span;
 use crate::util::suggest;
 

@@ -5,9 +5,10 @@
 use jiff::ToSpan;
 use jiff::civil::Date;
 
+use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Recipient, RecipientType, Source};
-use crate::rules::{Context, Rule};
+use crate::rules::Context;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (grace_days, warning_days) = (cx.model.lint.grace_days(), cx.model.lint.grace_warning_days());

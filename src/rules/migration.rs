@@ -5,10 +5,11 @@
 use jiff::ToSpan;
 
 use crate::analysis::pairs::{exchange_guid, is_cloud_hosted_mailbox, is_on_premises_hosted_mailbox};
+use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{MigrationBatch, MigrationEndpoint, RecipientType};
 use crate::rules::hybrid_routing::has_routing_address;
-use crate::rules::{Context, Rule, quoted_list};
+use crate::rules::{Context, quoted_list};
 
 /// Cutover migrations are limited to this many mailboxes.
 pub const CUTOVER_LIMIT: usize = 2_000;

@@ -1,19 +1,22 @@
-//! The rule registry: every built-in rule's stable name, and the checks that produce them.
-//!
-//! Each family lives in its own module with a `check` function, and its catalogue entries (explanation,
-//! sources) in the `policies/` file of the same name. Adding a rule: a variant here, an entry in the
-//! family's policies file, the code in the family's module, and fixtures under `tests/fixtures/rules/`.
+//! The checks: one module per rule family (`rules/<family>.rs`, named as the family in the registry,
+//! [`crate::catalogue::registry`]), each with a `check` function, and the organisation rules of the
+//! repository ([`organisation`]). The runner runs every family in parallel, contains a family that
+//! panics, and checks that a family reports only its own rules.
 
 use rayon::prelude::*;
 
 use jiff::civil::Date;
 
+use crate::analysis::Analysis;
 use crate::analysis::addresses::Derived;
 use crate::analysis::cloud::CloudView;
 use crate::analysis::pairs::Pairs;
 use crate::diag::Diagnostic;
+use crate::diag::lint::Family;
+use crate::diag::sink::Sink;
 use crate::model::Model;
 use crate::source::{SourceFiles, Span};
+use crate::util::timings::Timings;
 
 mod addresses;
 mod email_address_policies;
@@ -24,97 +27,6 @@ pub mod licensing;
 pub mod migration;
 pub mod organisation;
 mod sync_scope;
-
-macro_rules! rules {
-    ($($variant:ident = $name:literal,)*) => {
-        /// A built-in rule.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-        pub enum Rule { $($variant),* }
-
-        impl Rule {
-            pub const ALL: &'static [Rule] = &[$(Rule::$variant),*];
-
-            /// The stable name used in output, configuration and `explain`.
-            pub fn name(self) -> &'static str {
-                match self { $(Rule::$variant => $name),* }
-            }
-        }
-    };
-}
-
-rules! {
-    // Input (produced while files are read and the model is built, and by `input::check`)
-    TomlSyntax = "toml-syntax",
-    Schema = "schema",
-    DuplicateName = "duplicate-name",
-    TenantConfig = "tenant-config",
-    UnknownReference = "unknown-reference",
-    UnknownRule = "unknown-rule",
-    UnusedException = "unused-exception",
-    ExpiredException = "expired-exception",
-    // Addresses
-    DuplicateProxyAddress = "duplicate-proxy-address",
-    DuplicateProxyAddressInRecipient = "duplicate-proxy-address-in-recipient",
-    PrimarySmtpCount = "primary-smtp-count",
-    InvalidProxyAddress = "invalid-proxy-address",
-    PrimaryDomainNotAccepted = "primary-domain-not-accepted",
-    OnmicrosoftPrimary = "onmicrosoft-primary",
-    AddressDroppedBySync = "address-dropped-by-sync",
-    TooManyProxyAddresses = "too-many-proxy-addresses",
-    // Identity
-    UpnNotUnique = "upn-not-unique",
-    InvalidUpn = "invalid-upn",
-    UpnDomainNotVerified = "upn-domain-not-verified",
-    AliasNotUnique = "alias-not-unique",
-    InvalidAlias = "invalid-alias",
-    MoeraCollision = "moera-collision",
-    // Hybrid routing
-    MissingRemoteRoutingAddress = "missing-remote-routing-address",
-    RemoteRoutingDomain = "remote-routing-domain",
-    RemoteRoutingNotInProxies = "remote-routing-not-in-proxies",
-    MissingRoutingProxy = "missing-routing-proxy",
-    InvalidGuid = "invalid-guid",
-    MissingExchangeGuid = "missing-exchange-guid",
-    DuplicateExchangeGuid = "duplicate-exchange-guid",
-    ForwardingNotCloudAddress = "forwarding-not-cloud-address",
-    ForwardingLoop = "forwarding-loop",
-    // Licensing
-    LicenseGraceExpired = "license-grace-expired",
-    LicenseGraceActive = "license-grace-active",
-    LicenseGraceUnknown = "license-grace-unknown",
-    LicenseRequired = "license-required",
-    // Sync scope and placement
-    DynamicGroupSynced = "dynamic-group-synced",
-    TypeNotValidForSource = "type-not-valid-for-source",
-    MailboxInBothLocations = "mailbox-in-both-locations",
-    MoveCompletedWithWarnings = "move-completed-with-warnings",
-    SoftMatch = "soft-match",
-    LitigationHoldBlocksDisable = "litigation-hold-blocks-disable",
-    // Migration endpoints and batches
-    MigrationSourceVersion = "migration-source-version",
-    MigrationMrsProxy = "migration-mrs-proxy",
-    MigrationOutlookAnywhere = "migration-outlook-anywhere",
-    MigrationCertificate = "migration-certificate",
-    MigrationEndpointType = "migration-endpoint-type",
-    BatchMailboxNotMovable = "batch-mailbox-not-movable",
-    BatchDuplicateMailbox = "batch-duplicate-mailbox",
-    BatchTargetDeliveryDomain = "batch-target-delivery-domain",
-    BatchMemberBlocked = "batch-member-blocked",
-    BatchLitigationHold = "batch-litigation-hold",
-    BatchLicensePlan = "batch-license-plan",
-    BatchCutoverSize = "batch-cutover-size",
-    // Email address policies
-    InvalidAddressTemplate = "invalid-address-template",
-    TemplateDomainNotAccepted = "template-domain-not-accepted",
-    PolicyPrimaryTemplateCount = "policy-primary-template-count",
-    PolicyPriority = "policy-priority",
-    PolicyShadowed = "policy-shadowed",
-    PolicyMissingRoutingTemplate = "policy-missing-routing-template",
-    PolicyAddressCollision = "policy-address-collision",
-    NoDefaultPolicy = "no-default-policy",
-    CloudPolicyScope = "cloud-policy-scope",
-    InvalidRecipientFilter = "invalid-recipient-filter",
-}
 
 /// What every check reads.
 pub struct Context<'m> {
@@ -133,13 +45,13 @@ pub struct Context<'m> {
 
 impl<'m> Context<'m> {
     /// The context of one analysis.
-    pub fn new(analysis: &crate::Analysis<'m>, files: &'m SourceFiles, rule_names: &'m [String]) -> Context<'m> {
+    pub fn new(analysis: &'m Analysis<'m>, files: &'m SourceFiles, rule_names: &'m [String]) -> Context<'m> {
         Context {
             model: analysis.model,
-            derived: analysis.derived,
+            derived: &analysis.derived,
             files,
-            pairs: analysis.pairs,
-            cloud: analysis.cloud,
+            pairs: &analysis.pairs,
+            cloud: &analysis.cloud,
             today: analysis.today,
             rule_names,
         }
@@ -164,51 +76,56 @@ impl<'m> Context<'m> {
 
 type Check = fn(&Context<'_>, &mut Vec<Diagnostic>);
 
-/// Every family of checks, in the order their findings are collected (the report is sorted anyway).
-const CHECKS: &[(&str, Check)] = &[
-    ("input", input::check),
-    ("addresses", addresses::check),
-    ("identity", identity::check),
-    ("email address policies", email_address_policies::check),
-    ("hybrid routing", hybrid_routing::check),
-    ("licensing", licensing::check),
-    ("sync scope and placement", sync_scope::check),
-    ("migration", migration::check),
+/// Who reports what: each family's check, and the repository's organisation rules (`None`).
+const CHECKS: &[(Option<Family>, Check)] = &[
+    (Some(Family::Input), input::check),
+    (Some(Family::Addresses), addresses::check),
+    (Some(Family::Identity), identity::check),
+    (Some(Family::EmailAddressPolicies), email_address_policies::check),
+    (Some(Family::HybridRouting), hybrid_routing::check),
+    (Some(Family::Licensing), licensing::check),
+    (Some(Family::SyncScope), sync_scope::check),
+    (Some(Family::Migration), migration::check),
+    (None, organisation::check),
 ];
 
-/// What the checks found, and the families that failed with an internal error.
-pub struct RunResult {
-    pub diagnostics: Vec<Diagnostic>,
-    pub failed: Vec<String>,
+/// Runs every check, families in parallel, into the sink, and returns the checks that failed with an
+/// internal error (their findings are missing).
+pub fn run(cx: &Context<'_>, timings: &Timings, sink: &mut Sink) -> Vec<String> {
+    run_checks(cx, timings, CHECKS, sink)
 }
 
-/// Runs every check, families in parallel.
-pub fn run(cx: &Context<'_>, timings: &crate::util::timings::Timings) -> RunResult {
-    run_checks(cx, timings, CHECKS)
+fn check_name(family: Option<Family>) -> String {
+    format!("rules: {}", family.map_or("organisation", Family::name))
 }
 
-/// Runs checks in parallel. A check that panics is reported as failed; the others' findings are kept, so
-/// that one rule's bug never hides the rest.
-fn run_checks(cx: &Context<'_>, timings: &crate::util::timings::Timings, checks: &[(&str, Check)]) -> RunResult {
+/// Runs checks in parallel. A check that panics, or reports a rule of another family, is reported as
+/// failed; the others' findings are kept, so that one rule's bug never hides the rest.
+fn run_checks(cx: &Context<'_>, timings: &Timings, checks: &[(Option<Family>, Check)], sink: &mut Sink) -> Vec<String> {
     let results: Vec<Result<Vec<Diagnostic>, String>> = checks
         .par_iter()
-        .map(|(family, check)| {
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        .map(|&(family, check)| {
+            let name = check_name(family);
+            let found = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let mut found = Vec::new();
-                timings.time(&format!("rules: {family}"), || check(cx, &mut found));
+                timings.time(&name, || check(cx, &mut found));
                 found
             }))
-            .map_err(|_| format!("rules: {family}"))
+            .map_err(|_| name.clone())?;
+            match found.iter().find(|d| d.lint.map(|lint| lint.family) != family) {
+                Some(stray) => Err(format!("{name} (reported `{}`, a rule of another family)", stray.rule)),
+                None => Ok(found),
+            }
         })
         .collect();
-    let mut run = RunResult { diagnostics: Vec::new(), failed: Vec::new() };
+    let mut failed = Vec::new();
     for result in results {
         match result {
-            Ok(found) => run.diagnostics.extend(found),
-            Err(family) => run.failed.push(family),
+            Ok(found) => sink.extend(found),
+            Err(check) => failed.push(check),
         }
     }
-    run
+    failed
 }
 
 /// "`a`, `b` and `c`"
@@ -224,6 +141,7 @@ pub fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::catalogue::Rule;
 
     fn failing(_: &Context<'_>, _: &mut Vec<Diagnostic>) {
         panic!("a bug in a rule");
@@ -235,22 +153,27 @@ mod tests {
         out.push(Diagnostic::new(Rule::Schema, span, "always"));
     }
 
+    fn stray(_: &Context<'_>, out: &mut Vec<Diagnostic>) {
+        out.push(Diagnostic::new(Rule::SoftMatch, Span { file: 0, start: 0, end: 0 }, "not mine"));
+    }
+
     #[test]
-    fn one_failing_family_does_not_hide_the_others() {
+    fn a_failing_or_stray_family_does_not_hide_the_others() {
         let files = SourceFiles::new(vec![crate::source::SourceFile::from_bytes(
             "hybridlint.toml".into(),
             b"[tenant]\nname = \"contoso\"\naccepted_domains = []\n".to_vec(),
         )]);
-        let options = crate::Options { root_config: "hybridlint.toml".into(), ..Default::default() };
-        crate::analyze(&files, &options, |analysis, _| {
-            let cx = Context::new(analysis, &files, &[]);
-            let previous = std::panic::take_hook();
-            std::panic::set_hook(Box::new(|_| {}));
-            let result =
-                run_checks(&cx, &crate::util::timings::Timings::default(), &[("broken", failing), ("fine", working)]);
-            std::panic::set_hook(previous);
-            assert_eq!(result.failed, ["rules: broken"]);
-            assert_eq!(result.diagnostics.len(), 1);
-        });
+        let (model, _) = crate::schema::build::build_model(&files, "hybridlint.toml");
+        let analysis = Analysis::new(&model, None, &Timings::default());
+        let cx = Context::new(&analysis, &files, &[]);
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let mut sink = Sink::default();
+        let checks: &[(Option<Family>, Check)] =
+            &[(Some(Family::Licensing), failing), (Some(Family::Input), working), (Some(Family::Input), stray)];
+        let failed = run_checks(&cx, &Timings::default(), checks, &mut sink);
+        std::panic::set_hook(previous);
+        assert_eq!(failed, ["rules: licensing", "rules: input (reported `soft-match`, a rule of another family)"]);
+        assert_eq!(sink.finish().len(), 1);
     }
 }

@@ -185,9 +185,9 @@ impl Compiled<'_, '_> {
     }
 }
 
-/// Runs every organisation rule.
-pub fn run(model: &Model<'_>, derived: &Derived<'_>, files: &SourceFiles) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+/// Runs every organisation rule of the repository.
+pub fn check(cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
+    let (model, derived, files) = (cx.model, cx.derived, cx.files);
     for rule in &model.custom_rules {
         let globs = match &rule.constraint {
             Constraint::Deny { globs, .. } | Constraint::Require { globs, .. } => globs.as_slice(),
@@ -200,17 +200,15 @@ pub fn run(model: &Model<'_>, derived: &Derived<'_>, files: &SourceFiles) -> Vec
             files: glob_set(&rule.select.files, true),
             values: glob_set(globs, false),
         };
-        check_rule(&compiled, model, derived, files, &mut out);
+        check_rule(&compiled, model, derived, files, out);
     }
-    out
 }
 
 fn finding(rule: &CustomRule<'_>, span: Span, recipient: &Recipient<'_>, message: String) -> Diagnostic {
-    let mut diagnostic = Diagnostic::custom(rule.name.value.to_string(), span, message)
+    let mut diagnostic = Diagnostic::organisation(rule.name.value.to_string(), rule.severity, span, message)
         .primary_label(rule.summary.value.to_string())
         .label(rule.name.span, format!("rule `{}`", rule.name.value))
-        .recipient(recipient.name.value.to_string())
-        .severity_hint(rule.severity);
+        .recipient(recipient.name.value.to_string());
     if let Some(explanation) = &rule.explanation {
         diagnostic = diagnostic.note(explanation.value.trim().to_string());
     }

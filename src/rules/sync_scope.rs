@@ -3,9 +3,10 @@
 
 use crate::analysis::addresses::TenantDomains;
 use crate::analysis::pairs::MailboxPair;
+use crate::catalogue::Rule;
 use crate::diag::Diagnostic;
 use crate::model::{Recipient, RecipientType, Source};
-use crate::rules::{Context, Rule, quoted_list};
+use crate::rules::{Context, quoted_list};
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for recipient in &cx.model.recipients {

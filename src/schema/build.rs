@@ -10,14 +10,14 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use toml::de::{DeTable, DeValue};
 
+use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
-use crate::rules::Rule;
 use crate::schema::fields as format;
 use crate::source::{FileId, SourceFile, SourceFiles, Span, Spanned};
 use crate::util::suggest;
 
-pub const ROOT_FILE: &str = "hybridlint.toml";
+use crate::source::discover::ROOT_FILE;
 
 type TomlSpanned<T> = toml::Spanned<T>;
 type Value<'a> = TomlSpanned<DeValue<'a>>;

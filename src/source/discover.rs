@@ -3,16 +3,23 @@
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use serde::Deserialize;
 use walkdir::WalkDir;
 
-use crate::schema::build::ROOT_FILE;
+/// The root configuration's file name.
+pub const ROOT_FILE: &str = "hybridlint.toml";
 
 /// The repository: its directory and its root configuration file.
 #[derive(Clone, Debug)]
 pub struct Root {
     pub dir: PathBuf,
     pub config: PathBuf,
+}
+
+impl Root {
+    /// The root configuration's path relative to the root (`hybridlint.toml`, or what `--config` names).
+    pub fn config_name(&self) -> String {
+        self.config.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    }
 }
 
 /// The nearest directory from `start` upwards that holds `hybridlint.toml`, or the one `config` names.
@@ -44,34 +51,6 @@ pub fn find_root(start: &Path, config: Option<&Path>) -> Result<Root, String> {
     }
 }
 
-/// `[lint] include` and `exclude` as plain strings. The model builder reads the same keys with spans and
-/// reports anything malformed; here a malformed value simply counts as absent.
-#[derive(Default, Deserialize)]
-struct FilterConfig {
-    #[serde(default)]
-    lint: FilterLint,
-}
-
-#[derive(Default, Deserialize)]
-struct FilterLint {
-    #[serde(default)]
-    include: Vec<String>,
-    #[serde(default)]
-    exclude: Vec<String>,
-    max_file_size: Option<u64>,
-}
-
-/// Files larger than this are reported, not read (`[lint] max_file_size`, in bytes).
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
-
-/// The size limit of linted files, from the root configuration.
-pub fn max_file_size(root_config_text: &str) -> u64 {
-    toml::from_str::<FilterConfig>(root_config_text)
-        .ok()
-        .and_then(|c| c.lint.max_file_size)
-        .unwrap_or(DEFAULT_MAX_FILE_SIZE)
-}
-
 /// Compiles the globs of `[lint] include`/`exclude`; patterns that do not compile are skipped (the
 /// model builder reports them).
 pub fn glob_set(patterns: &[String]) -> GlobSet {
@@ -92,10 +71,9 @@ pub fn glob_error(pattern: &str) -> Option<String> {
 /// The files to lint: every `*.toml` under the root that `[lint] include`/`exclude` admit, as paths
 /// relative to the root with `/` separators, sorted. Hidden directories and `target/` are skipped and
 /// symbolic links are not followed. The root configuration is always included.
-pub fn discover(root: &Root, root_config_text: &str) -> Vec<String> {
-    let filters: FilterConfig = toml::from_str(root_config_text).unwrap_or_default();
-    let include = glob_set(&filters.lint.include);
-    let exclude = glob_set(&filters.lint.exclude);
+pub fn discover(root: &Root, settings: &crate::config::Settings) -> Vec<String> {
+    let include = glob_set(&settings.include);
+    let exclude = glob_set(&settings.exclude);
     let root_name = root.config.file_name().map(|n| n.to_string_lossy().into_owned());
 
     let walker = WalkDir::new(&root.dir).follow_links(false).into_iter().filter_entry(|entry| {
@@ -113,7 +91,7 @@ pub fn discover(root: &Root, root_config_text: &str) -> Vec<String> {
         })
         .filter(|path| {
             let is_root_config = Some(path.as_str()) == root_name.as_deref();
-            is_root_config || ((filters.lint.include.is_empty() || include.is_match(path)) && !exclude.is_match(path))
+            is_root_config || ((settings.include.is_empty() || include.is_match(path)) && !exclude.is_match(path))
         })
         .collect();
     paths.sort();

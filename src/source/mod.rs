@@ -4,6 +4,7 @@
 //! that a diagnostic actually points into.
 
 pub mod discover;
+pub mod read;
 
 use std::ops::Range;
 use std::sync::OnceLock;

@@ -62,3 +62,14 @@ pub fn sources(files: &[(&str, &str)]) -> SourceFiles {
 pub fn options() -> Options {
     Options { today: Some(TODAY.parse().unwrap()), root_config: "hybridlint.toml".into(), ..Options::default() }
 }
+
+/// Builds the model and its analysis and hands them to `then`, with the model builder's findings.
+pub fn analyze<R>(
+    files: &SourceFiles,
+    options: &Options,
+    then: impl FnOnce(&hybridlint::analysis::Analysis<'_>, Vec<hybridlint::diag::Diagnostic>) -> R,
+) -> R {
+    let (model, found) = hybridlint::build_model(files, options);
+    let analysis = hybridlint::analysis::Analysis::new(&model, options.today, &options.timings);
+    then(&analysis, found)
+}

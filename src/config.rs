@@ -1,0 +1,61 @@
+//! The root configuration, read once: its bytes become the root file of the run (the model builder reads
+//! `[tenant]` and `[lint]` from them with spans and reports what is malformed), and the settings that
+//! decide which files are read at all come from one lenient parse of the same bytes.
+
+use serde::Deserialize;
+
+use crate::source::SourceFile;
+use crate::source::discover::Root;
+
+/// Files larger than this are reported, not read (`[lint] max_file_size`, in bytes).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// What discovery and reading need from `[lint]`. A malformed value counts as absent here; the model
+/// builder reports it on its span.
+#[derive(Debug, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub max_file_size: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { include: Vec::new(), exclude: Vec::new(), max_file_size: DEFAULT_MAX_FILE_SIZE }
+    }
+}
+
+#[derive(Default, Deserialize)]
+struct Document {
+    #[serde(default)]
+    lint: Settings,
+}
+
+/// The root configuration file and its settings.
+pub struct RootConfig {
+    /// The root configuration as a file of the run (path relative to the root).
+    pub file: SourceFile,
+    pub settings: Settings,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read the root configuration `{path}`: {source}")]
+pub struct ConfigError {
+    pub path: String,
+    pub source: std::io::Error,
+}
+
+impl RootConfig {
+    pub fn read(root: &Root) -> Result<RootConfig, ConfigError> {
+        let bytes = std::fs::read(&root.config)
+            .map_err(|source| ConfigError { path: root.config.display().to_string(), source })?;
+        let settings = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+            .ok()
+            .and_then(|text| toml::from_str::<Document>(text).ok())
+            .unwrap_or_default()
+            .lint;
+        let file = SourceFile::from_bytes(root.config_name(), bytes);
+        Ok(RootConfig { file, settings })
+    }
+}
