@@ -13,6 +13,7 @@ pub mod diag;
 pub mod import;
 pub mod model;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;
@@ -23,9 +24,10 @@ use jiff::civil::Date;
 
 use crate::analysis::Analysis;
 use crate::catalogue::Rule;
+use crate::diag::Diagnostic;
 use crate::diag::sink::Sink;
-use crate::diag::{Diagnostic, Severity};
 use crate::model::Model;
+pub use crate::report::{Report, Summary};
 use crate::source::discover::Root;
 use crate::source::{SourceFiles, Span};
 use crate::util::timings::Timings;
@@ -52,45 +54,6 @@ pub enum Error {
     Config(#[from] config::ConfigError),
 }
 
-/// Counts for the summary line and the JSON `summary`.
-#[derive(Clone, Debug, Default, serde::Serialize)]
-pub struct Summary {
-    pub files: usize,
-    pub recipients: usize,
-    pub policies: usize,
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
-    pub suppressed: usize,
-}
-
-/// The result of a check: the files (for rendering) and the sorted findings.
-pub struct Report {
-    pub files: SourceFiles,
-    pub diagnostics: Vec<Diagnostic>,
-    pub today: Date,
-    pub summary: Summary,
-    /// Phases or rule families that failed with an internal error; their findings are missing.
-    pub internal_errors: Vec<String>,
-}
-
-impl Report {
-    /// Keeps the findings that involve a file for which `keep(path)` holds, through their primary or any
-    /// secondary label, and recounts the summary.
-    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
-        let files = &self.files;
-        self.diagnostics.retain(|d| {
-            std::iter::once(&d.primary).chain(&d.labels).any(|label| keep(&files.get(label.span.file).path))
-        });
-        count(&mut self.summary, &self.diagnostics);
-    }
-
-    /// The highest severity among findings that are not suppressed.
-    pub fn max_severity(&self) -> Option<Severity> {
-        self.diagnostics.iter().filter(|d| d.suppressed.is_none()).map(|d| d.severity).max()
-    }
-}
-
 /// The whole pipeline: reads the repository at `root` and lints it.
 pub fn check(root: &Root, options: Options) -> Result<Report, Error> {
     let files = read(root, &options.timings)?;
@@ -100,7 +63,8 @@ pub fn check(root: &Root, options: Options) -> Result<Report, Error> {
 /// Config and sources: reads the root configuration once, then discovers and reads the files it admits.
 pub fn read(root: &Root, timings: &Timings) -> Result<SourceFiles, Error> {
     let config = config::RootConfig::read(root)?;
-    let paths = timings.time("discover", || source::discover::discover(root, &config.settings));
+    let paths = timings
+        .time("discover", || source::discover::discover(root, &config.settings.include, &config.settings.exclude));
     let max_size = config.settings.max_file_size;
     Ok(timings.time("read", || source::read::read_files(root, paths, max_size, config.file)))
 }
@@ -116,7 +80,7 @@ pub fn lint(files: SourceFiles, options: &Options) -> Report {
     let (diagnostics, summary, today, internal_errors) = findings(&files, options);
     let mut report = Report { files, diagnostics, today, summary, internal_errors };
     options.timings.time("sort", || report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key())));
-    count(&mut report.summary, &report.diagnostics);
+    report.recount();
     report
 }
 
@@ -158,19 +122,4 @@ fn suppressions(sink: &mut Sink, analysis: &Analysis<'_>, files: &SourceFiles, o
         }
     }
     sink.extend(about_suppressions);
-}
-
-fn count(summary: &mut Summary, diagnostics: &[Diagnostic]) {
-    (summary.errors, summary.warnings, summary.infos, summary.suppressed) = (0, 0, 0, 0);
-    for d in diagnostics {
-        if d.suppressed.is_some() {
-            summary.suppressed += 1;
-            continue;
-        }
-        match d.severity {
-            Severity::Error => summary.errors += 1,
-            Severity::Warning => summary.warnings += 1,
-            Severity::Info => summary.infos += 1,
-        }
-    }
 }

@@ -8,12 +8,12 @@ use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::addresses::FastMap;
 use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity, Suppression, SuppressionKind};
 use crate::model::Model;
 use crate::model::address::Caseless;
 use crate::source::{SourceFiles, Span};
+use crate::util::FastMap;
 
 fn glob_set(patterns: &[crate::model::SStr<'_>], case_insensitive: bool) -> GlobSet {
     let mut builder = GlobSetBuilder::new();

@@ -4,6 +4,8 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+mod common;
+
 fn hybridlint() -> Command {
     Command::cargo_bin("hybridlint").unwrap()
 }
@@ -82,4 +84,44 @@ fn init_creates_a_repository_that_passes_and_refuses_to_overwrite() {
     assert!(String::from_utf8_lossy(&again.stderr).contains("not overwriting"));
     assert_eq!(std::fs::read_to_string(target.join("recipients/example.toml")).unwrap(), "# mine\n");
     assert_ne!(before, "# mine\n");
+}
+
+/// Every `[[recipient]]` key goes through the model builder and comes back out through the field table
+/// with the value written: a key added to the table but not stored by the builder fails here.
+#[test]
+fn every_recipient_key_round_trips_through_the_model() {
+    use hybridlint::model::{RecipientType, Source};
+    use hybridlint::schema::fields::Kind;
+    use hybridlint::schema::fields::recipient::fields;
+
+    for field in fields() {
+        let key = field.key.name;
+        let (kind, source) = RecipientType::ALL
+            .iter()
+            .flat_map(|&kind| [(kind, Source::OnPremises), (kind, Source::Cloud)])
+            .find(|&(kind, source)| field.key.applies.matches(kind, source))
+            .unwrap_or_else(|| panic!("`{key}` applies to no recipient"));
+        let source_text = if source == Source::Cloud { "cloud" } else { "on-premises" };
+        let (written, expected) = match (key, field.key.kind) {
+            ("name", _) => (String::new(), "roundtrip".to_string()),
+            ("type", _) => (String::new(), kind.name().to_string()),
+            ("source", _) => (String::new(), source_text.to_string()),
+            (_, Kind::String) => (format!("{key} = \"value of {key}\""), format!("value of {key}")),
+            (_, Kind::Strings) => (format!("{key} = [\"smtp:{key}@contoso.com\"]"), format!("smtp:{key}@contoso.com")),
+            (_, Kind::Bool) => (format!("{key} = true"), "true".to_string()),
+            (_, Kind::Date) => (format!("{key} = 2026-01-02"), "2026-01-02".to_string()),
+            (_, Kind::RuleReasons) => (format!("{key} = {{ schema = \"why\" }}"), "schema".to_string()),
+            (_, other) => panic!("`{key}` has a kind the round trip does not know: {other:?}"),
+        };
+        let text = format!(
+            "[[recipient]]\nname = \"roundtrip\"\ntype = \"{}\"\nsource = \"{source_text}\"\n{written}\n",
+            kind.name()
+        );
+        let files = common::sources(&[("recipients/r.toml", &text)]);
+        let (model, found) = hybridlint::build_model(&files, &common::options());
+        assert!(found.is_empty(), "`{key}`: {:?}", found.iter().map(|d| &d.message).collect::<Vec<_>>());
+        let recipient = model.recipients.first().expect("the recipient was built");
+        let values: Vec<String> = field.values(recipient).into_iter().map(|v| v.text.into_owned()).collect();
+        assert_eq!(values, [expected], "`{key}` did not come back out of the model");
+    }
 }

@@ -6,7 +6,7 @@
 //! Rules read only effective addresses, so every source of addresses is checked the same way.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use std::hash::BuildHasher;
 
@@ -19,7 +19,7 @@ use crate::model::address::{Caseless, ProxyAddress};
 use crate::model::{Model, Recipient, Source};
 use crate::source::Span;
 
-pub type FastMap<K, V> = HashMap<K, V, FxBuildHasher>;
+pub use crate::util::FastMap;
 
 /// Where an effective address comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,9 +6,10 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analysis::addresses::{Derived, FastMap, TenantDomains};
+use crate::analysis::addresses::{Derived, TenantDomains};
 use crate::model::address::{Caseless, ProxyAddress, domain_is_within, local_part_of};
 use crate::model::{Model, Recipient, RecipientType, Source};
+use crate::util::FastMap;
 
 /// Why the cloud discards an on-premises proxy address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -264,7 +265,7 @@ impl CloudView {
         // Entra ID sees cloud-only objects (they exist before anything syncs) and synced ones, in order.
         let in_entra = |i: u32| {
             let r = &model.recipients[i as usize];
-            r.source == Source::Cloud || is_synced_object(r)
+            r.source == Source::Cloud || r.is_synced_object()
         };
         let earlier = |a: u32, b: u32| {
             let (ra, rb) = (&model.recipients[a as usize], &model.recipients[b as usize]);
@@ -287,7 +288,7 @@ impl CloudView {
             .recipients
             .par_chunks(4096)
             .flat_map_iter(|(start, chunk)| chunk.iter().enumerate().map(move |(offset, r)| (start + offset, r)))
-            .filter(|(_, recipient)| is_synced_object(recipient))
+            .filter(|(_, recipient)| recipient.is_synced_object())
             .map(|(index, recipient)| {
                 let i = index as u32;
                 let onprem_primary = derived.primary_of(index).map(|a| a.parsed().address.to_string());
@@ -430,10 +431,6 @@ impl CloudView {
 }
 
 /// Entra Connect syncs it: synced on-premises, and never a dynamic group.
-fn is_synced_object(recipient: &Recipient<'_>) -> bool {
-    recipient.is_synced() && recipient.kind() != RecipientType::DynamicDistributionGroup
-}
-
 /// Stands in for the random digits the cloud appends; stable from run to run.
 fn placeholder_digits(name: &str) -> u64 {
     use std::hash::BuildHasher;
@@ -449,7 +446,7 @@ pub fn cloud_type(recipient: &Recipient<'_>, today: Date, grace_days: i64) -> &'
                 && recipient
                     .provisioned
                     .as_ref()
-                    .and_then(|p| crate::rules::licensing::grace_end(p.value, grace_days))
+                    .and_then(|p| crate::model::grace_end(p.value, grace_days))
                     .is_some_and(|end| today > end);
             if expired { "MailUser" } else { "UserMailbox" }
         }
@@ -466,64 +463,4 @@ pub fn cloud_type(recipient: &Recipient<'_>, today: Date, grace_days: i64) -> &'
         DynamicDistributionGroup => "DynamicDistributionGroup",
         GroupMailbox => "GroupMailbox",
     }
-}
-
-/// An on-premises object that Entra Connect will soft-match onto a cloud-only object.
-#[derive(Clone, Debug)]
-pub struct SoftMatch {
-    /// A synced on-premises object.
-    pub on_premises: u32,
-    /// A cloud-only object.
-    pub cloud: u32,
-    /// Matched by UPN; otherwise by `address`.
-    pub by_upn: bool,
-    pub address: Option<String>,
-}
-
-/// Synced objects whose UPN or an SMTP address is already a cloud-only object's, and which are not both
-/// mailboxes (that is one person's two mailboxes, a different problem): Entra Connect merges such pairs.
-pub fn soft_matches(model: &Model<'_>, derived: &Derived<'_>) -> Vec<SoftMatch> {
-    let mut found = Vec::new();
-    if !derived.tenant.as_ref().is_none_or(|t| t.hybrid) {
-        return found;
-    }
-    let mut cloud_upns: FastMap<Caseless<'_>, u32> = FastMap::default();
-    for (index, recipient) in model.recipients.iter().enumerate() {
-        if recipient.source == Source::Cloud
-            && let Some(upn) = &recipient.upn
-        {
-            cloud_upns.entry(Caseless(&upn.value)).or_insert(index as u32);
-        }
-    }
-    for (index, recipient) in model.recipients.iter().enumerate() {
-        if !is_synced_object(recipient) {
-            continue;
-        }
-        let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
-        let mut matched: Vec<u32> = Vec::new();
-        if let Some(&other) = recipient.upn.as_ref().and_then(|u| cloud_upns.get(&Caseless(&u.value)))
-            && !both_mailboxes(&model.recipients[other as usize])
-        {
-            matched.push(other);
-            found.push(SoftMatch { on_premises: index as u32, cloud: other, by_upn: true, address: None });
-        }
-        for (address, id) in derived.addresses_of(index).iter().zip(derived.address_ids_of(index)) {
-            if !address.parsed().is_smtp() {
-                continue;
-            }
-            for holder in derived.other_holders(id) {
-                let other = &model.recipients[holder as usize];
-                if other.source == Source::Cloud && !both_mailboxes(other) && !matched.contains(&holder) {
-                    matched.push(holder);
-                    found.push(SoftMatch {
-                        on_premises: index as u32,
-                        cloud: holder,
-                        by_upn: false,
-                        address: Some(address.text.to_string()),
-                    });
-                }
-            }
-        }
-    }
-    found
 }

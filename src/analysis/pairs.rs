@@ -7,10 +7,10 @@
 use rustc_hash::FxHashSet;
 use uuid::Uuid;
 
-use crate::analysis::addresses::{Derived, FastMap};
-use crate::analysis::cloud::SoftMatch;
+use crate::analysis::addresses::Derived;
 use crate::model::address::Caseless;
 use crate::model::{Model, Recipient, RecipientType, Source};
+use crate::util::FastMap;
 
 /// What ties the two mailboxes of one person together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +45,7 @@ pub struct Pairs {
     pub soft_matches: Vec<SoftMatch>,
     explained: FxHashSet<(u32, u32)>,
     /// Recipient -> its entry in `mailboxes` (either side).
-    mailbox_pair_index: crate::analysis::addresses::FastMap<u32, usize>,
+    mailbox_pair_index: crate::util::FastMap<u32, usize>,
 }
 
 impl Pairs {
@@ -62,7 +62,7 @@ impl Pairs {
     pub fn find(model: &Model<'_>, derived: &Derived<'_>) -> Pairs {
         let mut pairs = Pairs::default();
         pairs.find_mailboxes(model, derived);
-        pairs.soft_matches = crate::analysis::cloud::soft_matches(model, derived);
+        pairs.soft_matches = soft_matches(model, derived);
         for (i, p) in pairs.mailboxes.iter().enumerate() {
             pairs.explained.insert((p.on_premises.min(p.cloud), p.on_premises.max(p.cloud)));
             pairs.mailbox_pair_index.entry(p.on_premises).or_insert(i);
@@ -135,4 +135,64 @@ pub fn is_cloud_hosted_mailbox(recipient: &Recipient<'_>) -> bool {
 pub fn exchange_guid(recipient: &Recipient<'_>) -> Option<u128> {
     let guid = Uuid::try_parse(recipient.exchange_guid.as_ref()?.value.trim()).ok()?;
     (!guid.is_nil()).then_some(guid.as_u128())
+}
+
+/// An on-premises object that Entra Connect will soft-match onto a cloud-only object.
+#[derive(Clone, Debug)]
+pub struct SoftMatch {
+    /// A synced on-premises object.
+    pub on_premises: u32,
+    /// A cloud-only object.
+    pub cloud: u32,
+    /// Matched by UPN; otherwise by `address`.
+    pub by_upn: bool,
+    pub address: Option<String>,
+}
+
+/// Synced objects whose UPN or an SMTP address is already a cloud-only object's, and which are not both
+/// mailboxes (that is one person's two mailboxes, a different problem): Entra Connect merges such pairs.
+pub fn soft_matches(model: &Model<'_>, derived: &Derived<'_>) -> Vec<SoftMatch> {
+    let mut found = Vec::new();
+    if !derived.tenant.as_ref().is_none_or(|t| t.hybrid) {
+        return found;
+    }
+    let mut cloud_upns: FastMap<Caseless<'_>, u32> = FastMap::default();
+    for (index, recipient) in model.recipients.iter().enumerate() {
+        if recipient.source == Source::Cloud
+            && let Some(upn) = &recipient.upn
+        {
+            cloud_upns.entry(Caseless(&upn.value)).or_insert(index as u32);
+        }
+    }
+    for (index, recipient) in model.recipients.iter().enumerate() {
+        if !recipient.is_synced_object() {
+            continue;
+        }
+        let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
+        let mut matched: Vec<u32> = Vec::new();
+        if let Some(&other) = recipient.upn.as_ref().and_then(|u| cloud_upns.get(&Caseless(&u.value)))
+            && !both_mailboxes(&model.recipients[other as usize])
+        {
+            matched.push(other);
+            found.push(SoftMatch { on_premises: index as u32, cloud: other, by_upn: true, address: None });
+        }
+        for (address, id) in derived.addresses_of(index).iter().zip(derived.address_ids_of(index)) {
+            if !address.parsed().is_smtp() {
+                continue;
+            }
+            for holder in derived.other_holders(id) {
+                let other = &model.recipients[holder as usize];
+                if other.source == Source::Cloud && !both_mailboxes(other) && !matched.contains(&holder) {
+                    matched.push(holder);
+                    found.push(SoftMatch {
+                        on_premises: index as u32,
+                        cloud: holder,
+                        by_upn: false,
+                        address: Some(address.text.to_string()),
+                    });
+                }
+            }
+        }
+    }
+    found
 }

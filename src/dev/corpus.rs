@@ -86,7 +86,7 @@ pub fn generate(options: &CorpusOptions) -> Vec<(String, String)> {
     ];
     let per_file = options.per_file.max(1);
     let mut text = String::with_capacity(per_file * 560);
-    let mut numbers = crate::analysis::addresses::FastMap::default();
+    let mut numbers = crate::util::FastMap::default();
     let mut dynamic = Vec::with_capacity(options.recipients);
     // Planted problems: which recipient indexes get which problem, spread over the corpus.
     let stride = (options.recipients / (options.problems * 6 + 1)).max(1);
@@ -105,7 +105,7 @@ pub fn generate(options: &CorpusOptions) -> Vec<(String, String)> {
 }
 
 /// Next number per generated address, as Exchange numbers `John.Smith2@...` (see `policy::template`).
-type Numbers = crate::analysis::addresses::FastMap<String, u32>;
+type Numbers = crate::util::FastMap<String, u32>;
 
 /// The address the corpus's policies stamp for a name: `Given.Surname@domain`, numbered from 2 when taken,
 /// so that explicit addresses agree with what Exchange would have stamped.

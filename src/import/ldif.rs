@@ -90,16 +90,6 @@ fn convert(record: &Record) -> Result<Row, String> {
         let key = match attribute.as_str() {
             "name" => "name",
             "cn" if !row.values.contains_key("name") => "name",
-            "userprincipalname" => "upn",
-            "mailnickname" => "alias",
-            "mail" => "mail",
-            "givenname" => "given_name",
-            "sn" => "surname",
-            "displayname" => "display_name",
-            "initials" => "initials",
-            "department" => "department",
-            "company" => "company",
-            "st" => "state_or_province",
             "proxyaddresses" => {
                 proxies.push(value_text);
                 continue;
@@ -138,15 +128,11 @@ fn convert(record: &Record) -> Result<Row, String> {
                 row.values.insert("litigation_hold", ImportValue::Bool(true));
                 continue;
             }
-            other => match other.strip_prefix("extensionattribute").and_then(|n| n.parse::<usize>().ok()) {
-                Some(n @ 1..=15) => match crate::schema::fields::recipient_keys()
-                    .map(|k| k.name)
-                    .find(|k| *k == format!("custom_attribute_{n}"))
-                {
-                    Some(key) => key,
-                    None => continue,
-                },
-                _ => continue,
+            // Plain string attributes (userPrincipalName, mailNickname, givenName, extensionAttribute1, ...)
+            // are mapped by the field table.
+            other => match crate::schema::fields::recipient::field_for_ldap(other) {
+                Some(field) => field.key.name,
+                None => continue,
             },
         };
         if !value_text.is_empty() {

@@ -56,41 +56,18 @@ pub struct Imported {
     pub ignored: Vec<String>,
 }
 
-/// Exchange property names (compared case-insensitively) and the hybridlint key each fills.
-pub const PROPERTIES: &[(&str, &str)] = &[
-    ("Name", "name"),
-    ("RecipientTypeDetails", "type"),
-    ("Alias", "alias"),
-    ("UserPrincipalName", "upn"),
-    ("WindowsLiveID", "upn"),
-    ("EmailAddresses", "proxy_addresses"),
-    ("RemoteRoutingAddress", "remote_routing_address"),
-    ("ExternalEmailAddress", "external_email_address"),
-    ("ExchangeGuid", "exchange_guid"),
-    ("ArchiveGuid", "archive_guid"),
-    ("EmailAddressPolicyEnabled", "email_address_policy_enabled"),
-    ("LitigationHoldEnabled", "litigation_hold"),
-    ("ForwardingSmtpAddress", "forwarding_smtp_address"),
-    ("DisplayName", "display_name"),
-    ("FirstName", "given_name"),
-    ("LastName", "surname"),
-    ("Initials", "initials"),
-    ("Department", "department"),
-    ("Company", "company"),
-    ("StateOrProvince", "state_or_province"),
-    ("SKUAssigned", "licensed"),
-    ("WhenMailboxCreated", "provisioned"),
-    ("PrimarySmtpAddress", "primary_smtp_address"),
-    ("IsDirSynced", "is_dir_synced"),
-];
+/// Columns that fill no recipient key of their own but that the importer reads: the primary address
+/// (checked against EmailAddresses) and whether the object is synced. Every other column is mapped by
+/// the field table's Exchange property names.
+pub const EXTRA_PROPERTIES: &[(&str, &str)] =
+    &[("PrimarySmtpAddress", "primary_smtp_address"), ("IsDirSynced", "is_dir_synced")];
 
 /// The hybridlint key an Exchange property fills, if any.
 pub fn key_for(property: &str) -> Option<&'static str> {
-    if let Some(n) = property.to_ascii_lowercase().strip_prefix("customattribute") {
-        let n: usize = n.parse().ok()?;
-        return crate::schema::fields::recipient_keys().map(|k| k.name).find(|k| *k == format!("custom_attribute_{n}"));
+    if let Some(field) = crate::schema::fields::recipient::field_for_exchange(property) {
+        return Some(field.key.name);
     }
-    PROPERTIES.iter().find(|(p, _)| p.eq_ignore_ascii_case(property)).map(|(_, k)| *k)
+    EXTRA_PROPERTIES.iter().find(|(p, _)| p.eq_ignore_ascii_case(property)).map(|(_, k)| *k)
 }
 
 /// Splits EmailAddresses as `-join` leaves them: on `;`, or on whitespace between `TYPE:` values (X500

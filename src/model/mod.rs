@@ -349,6 +349,12 @@ impl<'a> Recipient<'a> {
             }
     }
 
+    /// An object Entra Connect exports to the cloud: synced, and never a dynamic group, whatever
+    /// `synced` says (Entra Connect does not sync dynamic groups).
+    pub fn is_synced_object(&self) -> bool {
+        self.is_synced() && self.kind() != RecipientType::DynamicDistributionGroup
+    }
+
     /// The mailbox lives in Exchange Online: every `Remote*Mailbox`, and every cloud-mastered mailbox.
     pub fn is_hosted_in_exchange_online(&self) -> bool {
         let kind = self.kind();
@@ -358,6 +364,11 @@ impl<'a> Recipient<'a> {
     pub fn is_licensed(&self) -> bool {
         self.licensed.as_ref().is_some_and(|l| l.value)
     }
+}
+
+/// The last day of the grace period: `provisioned` plus `grace_days`.
+pub fn grace_end(provisioned: Date, grace_days: i64) -> Option<Date> {
+    provisioned.checked_add(jiff::ToSpan::days(grace_days)).ok()
 }
 
 /// `include` precanned recipient scopes.

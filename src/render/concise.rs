@@ -1,7 +1,7 @@
 //! One line per finding: `path:line:col: severity[rule]: message`, for editors' problem matchers and grep.
 
 use super::{RenderOptions, shown, statistics_table, summary_line};
-use crate::Report;
+use crate::report::Report;
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::new();

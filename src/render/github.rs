@@ -2,8 +2,8 @@
 //! as an annotation on the pull request.
 
 use super::{RenderOptions, shown};
-use crate::Report;
 use crate::diag::Severity;
+use crate::report::Report;
 
 /// Escapes a message (`%`, CR, LF), as the workflow-command syntax requires.
 fn escape_data(text: &str) -> String {

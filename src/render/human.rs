@@ -5,8 +5,8 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabe
 use codespan_reporting::term::{self, Config, termcolor};
 
 use super::{RenderOptions, shown, statistics_table, summary_line};
-use crate::Report;
 use crate::diag::{Diagnostic, Severity};
+use crate::report::Report;
 use crate::source::FileId;
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {

@@ -4,8 +4,8 @@ use serde::Serialize;
 
 use super::{RenderOptions, RuleCount, shown, statistics};
 use crate::diag::{Label, Severity, Suppression};
+use crate::report::{Report, Summary};
 use crate::source::SourceFiles;
-use crate::{Report, Summary};
 
 #[derive(Serialize)]
 struct Output<'r> {

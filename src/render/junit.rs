@@ -2,7 +2,7 @@
 //! when there is none.
 
 use super::{RenderOptions, shown};
-use crate::Report;
+use crate::report::Report;
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&apos;")

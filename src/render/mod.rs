@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::Report;
 use crate::diag::{Diagnostic, Severity};
+use crate::report::Report;
 
 mod concise;
 mod github;

@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 
 use super::RenderOptions;
-use crate::Report;
 use crate::catalogue;
 use crate::diag::{Diagnostic, Label, Severity, SuppressionKind};
+use crate::report::Report;
 use crate::suppress::BaselineEntry;
 
 fn level(severity: Severity) -> &'static str {

@@ -20,7 +20,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !tenant.hybrid {
         return;
     }
-    let mut guids: crate::analysis::addresses::FastMap<u128, usize> = crate::analysis::addresses::FastMap::default();
+    let mut guids: crate::util::FastMap<u128, usize> = crate::util::FastMap::default();
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if recipient.kind().is_remote_mailbox() {
             remote_routing(cx, tenant, index, recipient, out);

@@ -1,11 +1,11 @@
 //! Identity rules: userPrincipalName and alias (mailNickname) syntax, uniqueness and domains.
 
-use crate::analysis::addresses::FastMap;
 use crate::catalogue::Rule;
 use crate::diag::Diagnostic;
 use crate::model::address::{Caseless, check_alias, check_upn, domain_of, local_part_of};
 use crate::model::{Recipient, SStr};
 use crate::rules::Context;
+use crate::util::FastMap;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     moera_collisions(cx, out);

@@ -2,7 +2,6 @@
 //! move, and features that need a license even on mailboxes that otherwise need none.
 //! "Today" comes from `--today`, `[lint] today` or the system's UTC date.
 
-use jiff::ToSpan;
 use jiff::civil::Date;
 
 use crate::catalogue::Rule;
@@ -33,11 +32,6 @@ fn needs_user_license(recipient: &Recipient<'_>) -> bool {
     }
 }
 
-/// The last day of the grace period: `provisioned` plus `grace_days`.
-pub fn grace_end(provisioned: Date, grace_days: i64) -> Option<Date> {
-    provisioned.checked_add(grace_days.days()).ok()
-}
-
 fn grace(today: Date, grace_days: i64, warning_days: i64, recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
     let name = recipient.name.value.to_string();
     let licensed_span = recipient.licensed.as_ref().map_or(recipient.kind.span, |l| l.span);
@@ -52,7 +46,7 @@ fn grace(today: Date, grace_days: i64, warning_days: i64, recipient: &Recipient<
         );
         return;
     };
-    let Some(end) = grace_end(provisioned.value, grace_days) else { return };
+    let Some(end) = crate::model::grace_end(provisioned.value, grace_days) else { return };
     let help = format!("assign an Exchange Online license to `{name}` and set `licensed = true`");
     if today > end {
         out.push(

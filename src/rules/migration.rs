@@ -18,8 +18,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for endpoint in &cx.model.migration_endpoints {
         endpoint_checks(cx, endpoint, out);
     }
-    let mut seen: crate::analysis::addresses::FastMap<usize, &MigrationBatch<'_>> =
-        crate::analysis::addresses::FastMap::default();
+    let mut seen: crate::util::FastMap<usize, &MigrationBatch<'_>> = crate::util::FastMap::default();
     for batch in &cx.model.migration_batches {
         let endpoint = batch
             .endpoint

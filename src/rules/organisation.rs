@@ -6,59 +6,16 @@ use std::borrow::Cow;
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use crate::analysis::addresses::{Derived, FastMap};
+use crate::analysis::addresses::Derived;
 use crate::diag::Diagnostic;
 use crate::model::address::{ProxyAddress, domain_of, local_part_of};
-use crate::model::{Constraint, CustomRule, Model, Recipient, SStr, Source};
-use crate::schema::fields as format;
+use crate::model::{Constraint, CustomRule, Model, Recipient, SStr};
+use crate::schema::fields::recipient::{FieldValue, field_named};
 use crate::source::{SourceFiles, Span};
+use crate::util::FastMap;
 
-/// Fields beyond the recipient keys.
-const DERIVED_FIELDS: &[&str] = &["primary_smtp_address", "effective_addresses"];
-const PARTS: &[&str] = &["domain", "local_part"];
-
-/// Every field a rule may name (without the `.domain` / `.local_part` parts).
-pub fn field_names() -> Vec<&'static str> {
-    format::recipient_keys().map(|k| k.name).chain(DERIVED_FIELDS.iter().copied()).collect()
-}
-
-/// Whether `field` names a field; on error, the message and a help.
-pub fn check_field(field: &str) -> Result<(), (String, String)> {
-    let (base, part) = match field.split_once('.') {
-        Some((base, part)) => (base, Some(part)),
-        None => (field, None),
-    };
-    let names = field_names();
-    if !names.contains(&base) {
-        let hint = crate::util::suggest::hint(base, names.iter().copied());
-        return Err((
-            format!("`{base}` is not a field rules can test"),
-            if hint.is_empty() {
-                "fields are the recipient keys, `primary_smtp_address` and `effective_addresses`".into()
-            } else {
-                hint
-            },
-        ));
-    }
-    if let Some(part) = part
-        && !PARTS.contains(&part)
-    {
-        return Err((format!("`.{part}` is not a part of a field"), "use `.domain` or `.local_part`".into()));
-    }
-    Ok(())
-}
-
-/// A value of a field, with where it was written.
-pub struct FieldValue<'v> {
-    pub text: Cow<'v, str>,
-    pub span: Span,
-}
-
-fn one<'v>(value: Option<&'v SStr<'_>>) -> Vec<FieldValue<'v>> {
-    value.map(|v| FieldValue { text: Cow::Borrowed(v.value.as_ref()), span: v.span }).into_iter().collect()
-}
-
-/// The values of `field` (possibly `base.domain` / `base.local_part`) for one recipient.
+/// The values of `field` (possibly `base.domain` / `base.local_part`) for one recipient: a recipient key's
+/// values through its field, or the effective addresses the analysis computed.
 pub fn field_values<'v>(
     recipient: &'v Recipient<'_>,
     derived: &'v Derived<'_>,
@@ -69,59 +26,7 @@ pub fn field_values<'v>(
         Some((base, part)) => (base, Some(part)),
         None => (field, None),
     };
-    let r = recipient;
-    let flag = |value: &Option<crate::source::Spanned<bool>>| -> Vec<FieldValue<'v>> {
-        value
-            .as_ref()
-            .map(|v| FieldValue { text: Cow::Borrowed(if v.value { "true" } else { "false" }), span: v.span })
-            .into_iter()
-            .collect()
-    };
-    let many = |values: &'v [SStr<'_>]| -> Vec<FieldValue<'v>> {
-        values.iter().map(|v| FieldValue { text: Cow::Borrowed(v.value.as_ref()), span: v.span }).collect()
-    };
     let mut values: Vec<FieldValue<'v>> = match base {
-        "name" => one(Some(&r.name)),
-        "type" => vec![FieldValue { text: Cow::Borrowed(r.kind().name()), span: r.kind.span }],
-        "source" => vec![FieldValue {
-            text: Cow::Borrowed(if r.source == Source::Cloud { "cloud" } else { "on-premises" }),
-            span: r.source_span.unwrap_or(r.name.span),
-        }],
-        "synced" => flag(&r.synced),
-        "upn" => one(r.upn.as_ref()),
-        "alias" => one(r.alias.as_ref()),
-        "mail" => one(r.mail.as_ref()),
-        "display_name" => one(r.display_name.as_ref()),
-        "given_name" => one(r.given_name.as_ref()),
-        "surname" => one(r.surname.as_ref()),
-        "initials" => one(r.initials.as_ref()),
-        "department" => one(r.department.as_ref()),
-        "company" => one(r.company.as_ref()),
-        "state_or_province" => one(r.state_or_province.as_ref()),
-        "proxy_addresses" => many(&r.proxy_addresses),
-        "email_address_policy_enabled" => flag(&r.email_address_policy_enabled),
-        "remote_routing_address" => one(r.remote_routing_address.as_ref()),
-        "external_email_address" => one(r.external_email_address.as_ref()),
-        "exchange_guid" => one(r.exchange_guid.as_ref()),
-        "archive_guid" => one(r.archive_guid.as_ref()),
-        "archive" => flag(&r.archive),
-        "licensed" => flag(&r.licensed),
-        "provisioned" => r
-            .provisioned
-            .as_ref()
-            .map(|d| FieldValue { text: Cow::Owned(d.value.to_string()), span: d.span })
-            .into_iter()
-            .collect(),
-        "litigation_hold" => flag(&r.litigation_hold),
-        "forwarding_smtp_address" => one(r.forwarding_smtp_address.as_ref()),
-        "forwarding_address" => one(r.forwarding_address.as_ref()),
-        "members" => many(&r.members),
-        "move_status" => one(r.move_status.as_ref()),
-        "allow" => r
-            .allow
-            .iter()
-            .map(|(rule, _)| FieldValue { text: Cow::Borrowed(rule.value.as_ref()), span: rule.span })
-            .collect(),
         "primary_smtp_address" => derived
             .primary_of(index)
             .map(|a| FieldValue { text: Cow::Borrowed(a.parsed().address), span: a.span })
@@ -132,10 +37,7 @@ pub fn field_values<'v>(
             .iter()
             .map(|a| FieldValue { text: Cow::Borrowed(a.text.as_ref()), span: a.span })
             .collect(),
-        other => match other.strip_prefix("custom_attribute_").and_then(|n| n.parse().ok()) {
-            Some(n) => one(r.custom_attribute(n)),
-            None => Vec::new(),
-        },
+        key => field_named(key).map(|f| f.values(recipient)).unwrap_or_default(),
     };
     if let Some(part) = part {
         for value in &mut values {

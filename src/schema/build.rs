@@ -14,6 +14,7 @@ use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
 use crate::schema::fields as format;
+use crate::schema::fields::recipient::{Field, Slot};
 use crate::source::{FileId, SourceFile, SourceFiles, Span, Spanned};
 use crate::util::suggest;
 
@@ -213,11 +214,6 @@ fn type_name(value: &DeValue<'_>) -> &'static str {
         DeValue::Array(_) => "an array",
         DeValue::Table(_) => "a table",
     }
-}
-
-fn custom_attribute_index(key: &str) -> Option<usize> {
-    let n: usize = key.strip_prefix("custom_attribute_")?.parse().ok()?;
-    (1..=15).contains(&n).then_some(n - 1)
 }
 
 impl Reader {
@@ -432,11 +428,12 @@ impl Reader {
         for (key, value) in entries {
             let key_span = self.span(key.span());
             let key = key.into_inner();
-            let Some(applies) = format::recipient_key(&key).map(|k| k.applies) else {
+            let Some(field) = format::recipient::field_named(&key) else {
                 let known: Vec<&str> = format::recipient_keys().map(|k| k.name).collect();
                 self.unknown_key(key_span, &key, &format!("in recipient `{}`", recipient.name.value), &known);
                 continue;
             };
+            let applies = field.key.applies;
             if !applies.matches(kind, recipient.source) {
                 let source = match recipient.source {
                     Source::OnPremises => "on-premises",
@@ -455,44 +452,26 @@ impl Reader {
                 );
                 continue;
             }
-            let r = &mut recipient;
-            match key.as_ref() {
-                "synced" => r.synced = self.bool(&key, value),
-                "upn" => r.upn = self.string(&key, value),
-                "alias" => r.alias = self.string(&key, value),
-                "mail" => r.mail = self.string(&key, value),
-                "display_name" => r.display_name = self.string(&key, value),
-                "given_name" => r.given_name = self.string(&key, value),
-                "surname" => r.surname = self.string(&key, value),
-                "initials" => r.initials = self.string(&key, value),
-                "department" => r.department = self.string(&key, value),
-                "company" => r.company = self.string(&key, value),
-                "state_or_province" => r.state_or_province = self.string(&key, value),
-                "proxy_addresses" => r.proxy_addresses = self.string_array(&key, value),
-                "email_address_policy_enabled" => r.email_address_policy_enabled = self.bool(&key, value),
-                "remote_routing_address" => r.remote_routing_address = self.string(&key, value),
-                "external_email_address" => r.external_email_address = self.string(&key, value),
-                "exchange_guid" => r.exchange_guid = self.string(&key, value),
-                "archive_guid" => r.archive_guid = self.string(&key, value),
-                "archive" => r.archive = self.bool(&key, value),
-                "licensed" => r.licensed = self.bool(&key, value),
-                "provisioned" => r.provisioned = self.date(&key, value),
-                "litigation_hold" => r.litigation_hold = self.bool(&key, value),
-                "forwarding_smtp_address" => r.forwarding_smtp_address = self.string(&key, value),
-                "forwarding_address" => r.forwarding_address = self.string(&key, value),
-                "members" => r.members = self.string_array(&key, value),
-                "move_status" => r.move_status = self.string(&key, value),
-                "allow" => r.allow = self.string_table(&key, value),
-                other => {
-                    if let Some(i) = custom_attribute_index(other)
-                        && let Some(value) = self.string(&key, value)
-                    {
-                        r.custom_attributes.push((i as u8, value));
-                    }
+            self.store(&mut recipient, field, &key, value);
+        }
+        Some(recipient)
+    }
+
+    /// Stores one key's value where its field says (`name`, `type` and `source` were read already).
+    fn store<'a>(&mut self, recipient: &mut Recipient<'a>, field: &Field, key: &str, value: Value<'a>) {
+        match field.slot {
+            Slot::Identity(_) => {}
+            Slot::Str { set, .. } => *set(recipient) = self.string(key, value),
+            Slot::Strs { set, .. } => *set(recipient) = self.string_array(key, value),
+            Slot::Bool { set, .. } => *set(recipient) = self.bool(key, value),
+            Slot::Date { set, .. } => *set(recipient) = self.date(key, value),
+            Slot::RuleReasons => recipient.allow = self.string_table(key, value),
+            Slot::CustomAttribute(i) => {
+                if let Some(value) = self.string(key, value) {
+                    recipient.custom_attributes.push((i, value));
                 }
             }
         }
-        Some(recipient)
     }
 
     /// An inline table of string values (`allow = { rule = "reason" }`).
@@ -883,7 +862,7 @@ impl Reader {
             self.missing(at, "field", &format!("`{kind}`"));
             return None;
         };
-        if let Err(problem) = crate::rules::organisation::check_field(&field.value) {
+        if let Err(problem) = format::recipient::check_rule_field(&field.value) {
             self.push(
                 Diagnostic::new(Rule::Schema, field.span, problem.0).primary_label("unknown field").help(problem.1),
             );

@@ -1,6 +1,10 @@
-//! The file format (SPEC 2): every table's keys, their value types, whom each recipient key applies to,
-//! and what it means. The model builder checks files against these tables, and `hybridlint schema`
-//! generates the JSON Schema for editors from them, so the two cannot drift apart.
+//! The file format: every table's keys, their value types and what they mean. The model builder reads
+//! files by these tables and `hybridlint schema` generates the JSON Schema from them. The `[[recipient]]`
+//! table, which also says how each key is stored in the model and read back out, is in [`recipient`].
+
+pub mod recipient;
+
+pub use recipient::{condition_keys, recipient_key, recipient_keys};
 
 use crate::model::{IncludedRecipients, RecipientType, Source};
 
@@ -81,93 +85,19 @@ pub struct Key {
     pub doc: &'static str,
 }
 
-const fn key(name: &'static str, kind: Kind, applies: Applies, doc: &'static str) -> Key {
+pub(crate) const fn key(name: &'static str, kind: Kind, applies: Applies, doc: &'static str) -> Key {
     Key { name, kind, applies, required: false, doc }
 }
 
-const fn required(name: &'static str, kind: Kind, doc: &'static str) -> Key {
+pub(crate) const fn required(name: &'static str, kind: Kind, doc: &'static str) -> Key {
     Key { name, kind, applies: Applies::All, required: true, doc }
 }
 
 pub const SOURCES: &[&str] = &["on-premises", "cloud"];
 pub const LEVELS: &[&str] = &["off", "info", "warning", "error"];
 
-macro_rules! custom_attributes {
-    ($applies:expr; $($n:literal),*) => {
-        [$(key(concat!("custom_attribute_", $n), Kind::String, $applies, concat!("CustomAttribute", $n, " (extensionAttribute", $n, ")"))),*]
-    };
-}
-
-const CUSTOM_ATTRIBUTES: [Key; 15] =
-    custom_attributes!(Applies::All; 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-
 use Applies as A;
 use Kind as K;
-
-/// `[[recipient]]`
-pub const RECIPIENT: &[Key] = &[
-    required("name", K::String, "Unique identity in the repository (Exchange `Name`), at most 64 characters"),
-    required("type", K::OneOf(RecipientType::NAMES), "Exchange RecipientTypeDetails"),
-    key("source", K::OneOf(SOURCES), A::All, "Where the object is mastered (default: on-premises)"),
-    key("synced", K::Bool, A::OnPremises, "Synced by Entra Connect (default true; dynamic groups never are)"),
-    key("upn", K::String, A::UserObjects, "userPrincipalName"),
-    key("alias", K::String, A::All, "Alias (mailNickname)"),
-    key("mail", K::String, A::All, "The directory's `mail` attribute"),
-    key("display_name", K::String, A::All, "Display name (%d in address templates)"),
-    key("given_name", K::String, A::All, "First name (%g)"),
-    key("surname", K::String, A::All, "Last name (%s)"),
-    key("initials", K::String, A::All, "Initials (%i)"),
-    key("department", K::String, A::All, "Department"),
-    key("company", K::String, A::All, "Company"),
-    key("state_or_province", K::String, A::All, "State or province"),
-    key("proxy_addresses", K::Strings, A::All, "proxyAddresses / EmailAddresses: `SMTP:` primary, `smtp:` secondary"),
-    key(
-        "email_address_policy_enabled",
-        K::Bool,
-        A::OnPremises,
-        "Whether email address policies stamp this recipient (default true)",
-    ),
-    key(
-        "remote_routing_address",
-        K::String,
-        A::RemoteMailboxes,
-        "RemoteRoutingAddress (targetAddress), `<alias>@<tenant>.mail.onmicrosoft.com`",
-    ),
-    key("external_email_address", K::String, A::ExternalAddress, "ExternalEmailAddress"),
-    key("exchange_guid", K::String, A::Mailboxes, "ExchangeGuid"),
-    key("archive_guid", K::String, A::Mailboxes, "ArchiveGuid"),
-    key("archive", K::Bool, A::Mailboxes, "An archive is enabled"),
-    key("licensed", K::Bool, A::HostedInExchangeOnline, "An Exchange Online license is assigned (default false)"),
-    key(
-        "provisioned",
-        K::Date,
-        A::HostedInExchangeOnline,
-        "The day the cloud mailbox was provisioned or its move completed",
-    ),
-    key("litigation_hold", K::Bool, A::Mailboxes, "LitigationHoldEnabled"),
-    key("forwarding_smtp_address", K::String, A::Mailboxes, "ForwardingSmtpAddress"),
-    key("forwarding_address", K::String, A::Mailboxes, "ForwardingAddress: the `name` of another recipient"),
-    key("members", K::Strings, A::StaticGroups, "Members, by recipient `name`"),
-    key(
-        "move_status",
-        K::String,
-        A::Mailboxes,
-        "Status of the last move request (Completed, CompletedWithWarnings, InProgress, ...)",
-    ),
-    key("allow", K::RuleReasons, A::All, "Rules suppressed for this recipient: rule name -> reason"),
-];
-
-/// A `[[recipient]]` key by name (a hash lookup: this runs for every key of every recipient).
-pub fn recipient_key(name: &str) -> Option<&'static Key> {
-    static INDEX: std::sync::OnceLock<crate::analysis::addresses::FastMap<&'static str, &'static Key>> =
-        std::sync::OnceLock::new();
-    INDEX.get_or_init(|| recipient_keys().map(|k| (k.name, k)).collect()).get(name).copied()
-}
-
-/// Every `[[recipient]]` key, custom attributes included.
-pub fn recipient_keys() -> impl Iterator<Item = &'static Key> {
-    RECIPIENT.iter().chain(CUSTOM_ATTRIBUTES.iter())
-}
 
 /// `[[email_address_policy]]`
 pub const POLICY: &[Key] = &[
@@ -185,11 +115,6 @@ pub const POLICY: &[Key] = &[
     required("templates", K::Strings, "Address templates: exactly one `SMTP:` (primary), any `smtp:`"),
     key("source", K::OneOf(SOURCES), A::All, "on-premises (default), or cloud (Microsoft 365 groups only)"),
 ];
-
-/// Recipient properties address-policy conditions may test.
-pub fn condition_keys() -> impl Iterator<Item = &'static str> {
-    ["company", "department", "state_or_province"].into_iter().chain(CUSTOM_ATTRIBUTES.iter().map(|k| k.name))
-}
 
 /// `[tenant]`
 pub const TENANT: &[Key] = &[

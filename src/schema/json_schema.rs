@@ -63,7 +63,7 @@ fn rule_schema() -> Value {
     let field = json!({
         "type": "string",
         "description": "A recipient key, primary_smtp_address or effective_addresses, optionally with .domain or .local_part",
-        "pattern": format!("^({})(\\.(domain|local_part))?$", crate::rules::organisation::field_names().join("|"))
+        "pattern": format!("^({})(\\.(domain|local_part))?$", crate::schema::fields::recipient::rule_field_names().join("|"))
     });
     let globs = json!({ "type": "array", "items": { "type": "string" } });
     let constraint = |properties: Value, required: &[&str]| json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false });

@@ -71,9 +71,9 @@ pub fn glob_error(pattern: &str) -> Option<String> {
 /// The files to lint: every `*.toml` under the root that `[lint] include`/`exclude` admit, as paths
 /// relative to the root with `/` separators, sorted. Hidden directories and `target/` are skipped and
 /// symbolic links are not followed. The root configuration is always included.
-pub fn discover(root: &Root, settings: &crate::config::Settings) -> Vec<String> {
-    let include = glob_set(&settings.include);
-    let exclude = glob_set(&settings.exclude);
+pub fn discover(root: &Root, include_globs: &[String], exclude_globs: &[String]) -> Vec<String> {
+    let include = glob_set(include_globs);
+    let exclude = glob_set(exclude_globs);
     let root_name = root.config.file_name().map(|n| n.to_string_lossy().into_owned());
 
     let walker = WalkDir::new(&root.dir).follow_links(false).into_iter().filter_entry(|entry| {
@@ -91,7 +91,7 @@ pub fn discover(root: &Root, settings: &crate::config::Settings) -> Vec<String> 
         })
         .filter(|path| {
             let is_root_config = Some(path.as_str()) == root_name.as_deref();
-            is_root_config || ((settings.include.is_empty() || include.is_match(path)) && !exclude.is_match(path))
+            is_root_config || ((include_globs.is_empty() || include.is_match(path)) && !exclude.is_match(path))
         })
         .collect();
     paths.sort();

@@ -2,3 +2,6 @@
 
 pub mod suggest;
 pub mod timings;
+
+/// A hash map with the fast, non-cryptographic hasher used for every index of names and addresses.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;

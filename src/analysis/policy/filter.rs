@@ -7,94 +7,53 @@ use std::ops::Range;
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::model::{Recipient, RecipientType, Source};
+use crate::schema::fields::recipient::{self, Field};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A recipient property a filter tests: a `[[recipient]]` field marked filterable in the field table, or
+/// Exchange's coarser `RecipientType`, which the model derives from the type.
+#[derive(Clone, Copy)]
 pub enum Property {
-    Alias,
-    Company,
-    Department,
-    DisplayName,
-    FirstName,
-    LastName,
-    Initials,
-    Name,
-    StateOrProvince,
-    UserPrincipalName,
+    Field(&'static Field),
     RecipientType,
-    RecipientTypeDetails,
-    CustomAttribute(usize),
+}
+
+impl std::fmt::Debug for Property {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Property::Field(field) => write!(f, "Field({})", field.key.name),
+            Property::RecipientType => f.write_str("RecipientType"),
+        }
+    }
+}
+
+impl PartialEq for Property {
+    fn eq(&self, other: &Property) -> bool {
+        match (self, other) {
+            (Property::Field(a), Property::Field(b)) => std::ptr::eq(*a, *b),
+            (Property::RecipientType, Property::RecipientType) => true,
+            _ => false,
+        }
+    }
 }
 
 impl Property {
-    pub const NAMES: &'static [&'static str] = &[
-        "Alias",
-        "Company",
-        "Department",
-        "DisplayName",
-        "FirstName",
-        "LastName",
-        "Initials",
-        "Name",
-        "StateOrProvince",
-        "UserPrincipalName",
-        "RecipientType",
-        "RecipientTypeDetails",
-        "CustomAttribute1",
-        "CustomAttribute2",
-        "CustomAttribute3",
-        "CustomAttribute4",
-        "CustomAttribute5",
-        "CustomAttribute6",
-        "CustomAttribute7",
-        "CustomAttribute8",
-        "CustomAttribute9",
-        "CustomAttribute10",
-        "CustomAttribute11",
-        "CustomAttribute12",
-        "CustomAttribute13",
-        "CustomAttribute14",
-        "CustomAttribute15",
-    ];
+    /// Every property name a filter may use, for suggestions.
+    pub fn names() -> Vec<&'static str> {
+        let fields = recipient::fields().filter(|f| f.opath).flat_map(|f| f.exchange.iter().copied());
+        fields.chain(["RecipientType"]).collect()
+    }
 
     fn parse(name: &str) -> Option<Property> {
-        let lower = name.to_ascii_lowercase();
-        if let Some(n) = lower.strip_prefix("customattribute") {
-            let n: usize = n.parse().ok()?;
-            return (1..=15).contains(&n).then(|| Property::CustomAttribute(n - 1));
+        if name.eq_ignore_ascii_case("RecipientType") {
+            return Some(Property::RecipientType);
         }
-        Some(match lower.as_str() {
-            "alias" => Property::Alias,
-            "company" => Property::Company,
-            "department" => Property::Department,
-            "displayname" => Property::DisplayName,
-            "firstname" => Property::FirstName,
-            "lastname" => Property::LastName,
-            "initials" => Property::Initials,
-            "name" => Property::Name,
-            "stateorprovince" => Property::StateOrProvince,
-            "userprincipalname" => Property::UserPrincipalName,
-            "recipienttype" => Property::RecipientType,
-            "recipienttypedetails" => Property::RecipientTypeDetails,
-            _ => return None,
-        })
+        recipient::field_for_exchange(name).filter(|f| f.opath).map(Property::Field)
     }
 
     fn value<'r>(self, recipient: &'r Recipient<'_>) -> Option<&'r str> {
-        let field = |f: &'r Option<crate::model::SStr<'_>>| f.as_ref().map(|v| v.value.as_ref());
         match self {
-            Property::Alias => field(&recipient.alias),
-            Property::Company => field(&recipient.company),
-            Property::Department => field(&recipient.department),
-            Property::DisplayName => field(&recipient.display_name),
-            Property::FirstName => field(&recipient.given_name),
-            Property::LastName => field(&recipient.surname),
-            Property::Initials => field(&recipient.initials),
-            Property::Name => Some(&recipient.name.value),
-            Property::StateOrProvince => field(&recipient.state_or_province),
-            Property::UserPrincipalName => field(&recipient.upn),
+            Property::Field(field) => field.text(recipient),
             Property::RecipientType => Some(recipient_type(recipient)),
-            Property::RecipientTypeDetails => Some(recipient.kind().name()),
-            Property::CustomAttribute(i) => recipient.custom_attribute(i + 1).map(|v| v.value.as_ref()),
         }
     }
 }
@@ -305,7 +264,7 @@ impl Parser {
 
     fn comparison(&mut self, name: &str, name_at: Range<usize>) -> Result<Filter, FilterError> {
         let Some(property) = Property::parse(name) else {
-            let hint = crate::util::suggest::hint(name, Property::NAMES.iter().copied());
+            let hint = crate::util::suggest::hint(name, Property::names().into_iter());
             let hint = if hint.is_empty() { String::new() } else { format!("; {hint}") };
             return Err(FilterError {
                 message: format!("`{name}` is not a property hybridlint knows{hint}"),

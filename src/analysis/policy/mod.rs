@@ -177,13 +177,7 @@ impl Recipient<'_> {
 
     /// The value of a property that address-policy conditions test (`department`, `custom_attribute_3`, ...).
     pub fn condition_value(&self, key: &str) -> Option<&str> {
-        let field = match key {
-            "company" => self.company.as_ref(),
-            "department" => self.department.as_ref(),
-            "state_or_province" => self.state_or_province.as_ref(),
-            other => self.custom_attribute(other.strip_prefix("custom_attribute_")?.parse().ok()?),
-        };
-        field.map(|v| v.value.as_ref())
+        crate::schema::fields::recipient::field_named(key).filter(|f| f.condition)?.text(self)
     }
 
     /// The names address templates read.
