@@ -1,5 +1,5 @@
 //! Where findings are collected. The sink applies `[lint.rules]` once, as each finding arrives: an `off`
-//! rule's findings are dropped, an overridden rule's take the configured severity. It can also keep one
+//! rule's findings are dropped, an overridden rule's take the configured severity. It can also report one
 //! rule alone, which is how each rule's fixtures are tested.
 
 use std::collections::HashMap;
@@ -25,11 +25,6 @@ impl Sink {
     }
 
     pub fn push(&mut self, mut diagnostic: Diagnostic) {
-        if let Some(only) = &self.only
-            && !only.iter().any(|rule| *rule == diagnostic.rule)
-        {
-            return;
-        }
         match self.overrides.get(diagnostic.rule.as_ref()) {
             Some(None) => return,
             Some(Some(level)) => diagnostic.severity = *level,
@@ -49,7 +44,12 @@ impl Sink {
         &mut self.found
     }
 
-    pub fn finish(self) -> Vec<Diagnostic> {
+    /// The findings, with only the selected rules' when a selection was made. The selection applies at
+    /// the end: suppressions must see every finding to know which of them are used.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        if let Some(only) = &self.only {
+            self.found.retain(|d| only.iter().any(|rule| *rule == d.rule));
+        }
         self.found
     }
 }

@@ -38,6 +38,12 @@ pub fn lint_dir(dir: &Path) -> Report {
     hybridlint::lint(load(dir), &options)
 }
 
+/// Lints a fixture with one rule alone enabled.
+pub fn lint_dir_with_only(dir: &Path, rule: &str) -> Report {
+    let options = Options { only_rules: Some(vec![rule.to_string()]), ..options() };
+    hybridlint::lint(load(dir), &options)
+}
+
 /// The human rendering (no colour) followed by the JSON rendering: what the snapshots hold.
 pub fn rendered(report: &Report) -> String {
     let options = RenderOptions { root: ".".into(), ..RenderOptions::default() };
