@@ -6,6 +6,7 @@ pub mod addresses;
 pub mod cloud;
 pub mod pairs;
 pub mod policy;
+pub mod stamping;
 
 use jiff::civil::Date;
 

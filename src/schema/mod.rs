@@ -4,3 +4,5 @@
 pub mod build;
 pub mod fields;
 pub mod json_schema;
+pub(crate) mod reader;
+mod tables;

@@ -1,0 +1,142 @@
+//! Reading `[[migration_endpoint]]` and `[[migration_batch]]` tables.
+
+use crate::model::*;
+use crate::schema::fields as format;
+use crate::schema::reader::{Reader, TomlSpanned, take};
+use toml::de::DeTable;
+
+impl Reader {
+    pub(crate) fn endpoint<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<MigrationEndpoint<'a>> {
+        let span = self.span(table.span());
+        let mut entries: Vec<_> = table.into_inner().into_iter().collect();
+        let Some(name) = take(&mut entries, "name").and_then(|v| self.string("name", v)) else {
+            self.missing(span, "name", "this migration endpoint");
+            return None;
+        };
+        let Some(kind) = take(&mut entries, "type").and_then(|v| self.one_of("type", v, format::ENDPOINT_TYPES)) else {
+            self.missing(name.span, "type", &format!("migration endpoint `{}`", name.value));
+            return None;
+        };
+        let mut endpoint = MigrationEndpoint {
+            span,
+            name,
+            kind,
+            remote_server: None,
+            exchange_version: None,
+            mrs_proxy_enabled: None,
+            outlook_anywhere: None,
+            certificate: None,
+            max_concurrent_migrations: None,
+        };
+        for (key, value) in entries {
+            let key_span = self.span(key.span());
+            match key.get_ref().as_ref() {
+                "remote_server" => endpoint.remote_server = self.string("remote_server", value),
+                "exchange_version" => {
+                    endpoint.exchange_version = self.one_of("exchange_version", value, format::EXCHANGE_VERSIONS)
+                }
+                "mrs_proxy_enabled" => endpoint.mrs_proxy_enabled = self.bool("mrs_proxy_enabled", value),
+                "max_concurrent_migrations" => {
+                    endpoint.max_concurrent_migrations = self.non_negative("max_concurrent_migrations", value)
+                }
+                "outlook_anywhere" => {
+                    let Some(table) = self.table(value) else { continue };
+                    let mut oa = OutlookAnywhere {
+                        span: self.span(table.span()),
+                        enabled: None,
+                        authentication: None,
+                        ssl: None,
+                    };
+                    for (k, v) in table.into_inner() {
+                        let k_span = self.span(k.span());
+                        match k.get_ref().as_ref() {
+                            "enabled" => oa.enabled = self.bool("enabled", v),
+                            "authentication" => oa.authentication = self.string("authentication", v),
+                            "ssl" => oa.ssl = self.bool("ssl", v),
+                            other => self.unknown_key(
+                                k_span,
+                                other,
+                                "in `outlook_anywhere`",
+                                &format::names(format::OUTLOOK_ANYWHERE),
+                            ),
+                        }
+                    }
+                    endpoint.outlook_anywhere = Some(oa);
+                }
+                "certificate" => {
+                    let Some(table) = self.table(value) else { continue };
+                    let mut certificate =
+                        Certificate { span: self.span(table.span()), subject_alt_names: Vec::new(), expires: None };
+                    for (k, v) in table.into_inner() {
+                        let k_span = self.span(k.span());
+                        match k.get_ref().as_ref() {
+                            "subject_alt_names" => {
+                                certificate.subject_alt_names = self.string_array("subject_alt_names", v)
+                            }
+                            "expires" => certificate.expires = self.date("expires", v),
+                            other => {
+                                self.unknown_key(k_span, other, "in `certificate`", &format::names(format::CERTIFICATE))
+                            }
+                        }
+                    }
+                    endpoint.certificate = Some(certificate);
+                }
+                other => self.unknown_key(
+                    key_span,
+                    other,
+                    &format!("in migration endpoint `{}`", endpoint.name.value),
+                    &format::names(format::MIGRATION_ENDPOINT),
+                ),
+            }
+        }
+        Some(endpoint)
+    }
+
+    pub(crate) fn batch<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<MigrationBatch<'a>> {
+        let span = self.span(table.span());
+        let mut entries: Vec<_> = table.into_inner().into_iter().collect();
+        let Some(name) = take(&mut entries, "name").and_then(|v| self.string("name", v)) else {
+            self.missing(span, "name", "this migration batch");
+            return None;
+        };
+        let Some(kind) = take(&mut entries, "type").and_then(|v| self.one_of("type", v, format::BATCH_TYPES)) else {
+            self.missing(name.span, "type", &format!("migration batch `{}`", name.value));
+            return None;
+        };
+        let mut batch = MigrationBatch {
+            span,
+            name,
+            kind,
+            endpoint: None,
+            offboarding: false,
+            direction_span: None,
+            target_delivery_domain: None,
+            mailboxes: Vec::new(),
+            complete_after: None,
+            license_on_completion: None,
+        };
+        for (key, value) in entries {
+            let key_span = self.span(key.span());
+            match key.get_ref().as_ref() {
+                "endpoint" => batch.endpoint = self.string("endpoint", value),
+                "direction" => {
+                    if let Some(direction) = self.one_of("direction", value, format::DIRECTIONS) {
+                        batch.offboarding = direction.value == "offboarding";
+                        batch.direction_span = Some(direction.span);
+                    }
+                }
+                "target_delivery_domain" => batch.target_delivery_domain = self.string("target_delivery_domain", value),
+                "mailboxes" => batch.mailboxes = self.string_array("mailboxes", value),
+                "complete_after" => batch.complete_after = self.date("complete_after", value),
+                "license_on_completion" => batch.license_on_completion = self.bool("license_on_completion", value),
+                other => self.unknown_key(
+                    key_span,
+                    other,
+                    &format!("in migration batch `{}`", batch.name.value),
+                    &format::names(format::MIGRATION_BATCH),
+                ),
+            }
+        }
+        Some(batch)
+    }
+}

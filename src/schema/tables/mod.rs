@@ -1,0 +1,7 @@
+//! One reader per table, each extending the generic [`super::reader::Reader`].
+
+mod migration;
+mod policy;
+mod recipient;
+mod rule;
+mod settings;
