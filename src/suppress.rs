@@ -31,6 +31,7 @@ fn glob_set(patterns: &[crate::model::SStr<'_>], case_insensitive: bool) -> Glob
 
 /// Applies `allow` and `[[lint.exception]]` to the findings, and returns the findings about the
 /// suppressions themselves (`unused-exception`, `expired-exception`).
+// Long on purpose: allows, then exceptions, then what is unused or expired, over one set of findings.
 pub fn apply_allows_and_exceptions(
     diagnostics: &mut [Diagnostic],
     model: &Model<'_>,

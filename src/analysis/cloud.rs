@@ -262,79 +262,15 @@ impl CloudView {
         if !tenant.hybrid {
             return view;
         }
-        // Entra ID sees cloud-only objects (they exist before anything syncs) and synced ones, in order.
-        let in_entra = |i: u32| {
-            let r = &model.recipients[i as usize];
-            r.source == Source::Cloud || r.is_synced_object()
-        };
-        let earlier = |a: u32, b: u32| {
-            let (ra, rb) = (&model.recipients[a as usize], &model.recipients[b as usize]);
-            match (ra.source == Source::Cloud, rb.source == Source::Cloud) {
-                (true, false) => true,
-                (false, true) => false,
-                _ => a < b,
-            }
-        };
+        let entra = Entra { model, derived, pairs, tenant };
         // What each synced object keeps, drops and has quarantined depends only on the others' addresses:
         // computed for all objects in parallel.
-        struct Partial {
-            index: usize,
-            nickname: Option<String>,
-            dropped: Vec<Dropped>,
-            quarantined: Vec<Quarantined>,
-            kept: Vec<u32>,
-        }
         let partials: Vec<Partial> = model
             .recipients
             .par_chunks(4096)
             .flat_map_iter(|(start, chunk)| chunk.iter().enumerate().map(move |(offset, r)| (start + offset, r)))
             .filter(|(_, recipient)| recipient.is_synced_object())
-            .map(|(index, recipient)| {
-                let i = index as u32;
-                let onprem_primary = derived.primary_of(index).map(|a| a.parsed().address.to_string());
-                let nickname = mail_nickname(recipient, onprem_primary.as_deref()).map(str::to_string);
-                // The object's own MOERA is added back by the cloud, so it is not lost.
-                let own_moera = nickname
-                    .as_ref()
-                    .filter(|_| recipient.is_hosted_in_exchange_online())
-                    .map(|n| format!("{n}@{}", tenant.initial));
-                let mut partial =
-                    Partial { index, nickname, dropped: Vec::new(), quarantined: Vec::new(), kept: Vec::new() };
-                let addresses = derived.addresses_of(index);
-                for (position, (address, id)) in addresses.iter().zip(derived.address_ids_of(index)).enumerate() {
-                    let parsed = address.parsed();
-                    if let Some(reason) =
-                        discard_reason(&parsed, derived.is_well_formed(id), recipient, tenant, own_moera.as_deref())
-                    {
-                        partial.dropped.push(Dropped { address: position, reason });
-                        continue;
-                    }
-                    let first = derived
-                        .other_holders(id)
-                        .filter(|&h| in_entra(h) && !pairs.explains(h, i) && earlier(h, i))
-                        .min_by(
-                            |&a, &b| {
-                                if earlier(a, b) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater }
-                            },
-                        );
-                    if let Some(kept_by) = first {
-                        let is_own_upn = recipient
-                            .upn
-                            .as_ref()
-                            .is_some_and(|u| parsed.is_smtp() && u.value.eq_ignore_ascii_case(parsed.address));
-                        let export_error = is_own_upn && model.recipients[kept_by as usize].kind().is_group();
-                        partial.quarantined.push(Quarantined {
-                            attribute: "ProxyAddress",
-                            value: address.text.to_string(),
-                            kept_by,
-                            export_error,
-                        });
-                        continue;
-                    }
-                    partial.kept.push(position as u32);
-                }
-                partial
-            })
+            .map(|(index, recipient)| entra.proxy_addresses(index, recipient))
             .collect();
 
         // MOERAs and UPNs go to whichever object was there first: in order.
@@ -352,73 +288,21 @@ impl CloudView {
             let Partial { index, nickname, dropped, mut quarantined, kept } = partial;
             let recipient = &model.recipients[index];
             let i = index as u32;
-
-            // The MOERA, with four digits when another object already has it.
-            let mut moera = None;
-            let mut moera_random_suffix = false;
-            let mut moera_taken_by = None;
-            if recipient.is_hosted_in_exchange_online()
-                && let Some(nickname) = &nickname
-            {
-                let plain = format!("{nickname}@{}", tenant.initial);
-                let key = plain.to_ascii_lowercase();
-                let holder = derived
-                    .holders_of(&format!("smtp:{plain}"))
-                    .into_iter()
-                    .find(|&h| h != i && in_entra(h) && !pairs.explains(h, i))
-                    .or_else(|| moeras_taken.get(&key).copied());
-                match holder {
-                    Some(holder) => {
-                        moera_random_suffix = true;
-                        moera_taken_by = Some(holder);
-                        moera = Some(format!(
-                            "{nickname}{:04}@{}",
-                            placeholder_digits(&recipient.name.value),
-                            tenant.initial
-                        ));
-                    }
-                    None => {
-                        moeras_taken.insert(key, i);
-                        moera = Some(plain);
-                    }
+            let (moera, moera_taken_by) = match &nickname {
+                Some(nickname) if recipient.is_hosted_in_exchange_online() => {
+                    let (moera, taken_by) = entra.moera(i, recipient, nickname, &mut moeras_taken);
+                    (Some(moera), taken_by)
                 }
-            }
-
-            // The UPN, unless an object that was there first has it.
-            let mut upn =
-                recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()).map(|u| u.value.to_string());
-            if let Some(value) = &upn {
-                match upns.get(&Caseless(value)) {
-                    Some(&holder) if holder != i && !pairs.explains(holder, i) => {
-                        quarantined.push(Quarantined {
-                            attribute: "UserPrincipalName",
-                            value: value.clone(),
-                            kept_by: holder,
-                            export_error: false,
-                        });
-                        upn = Some(format!(
-                            "{}+{:04}@{}",
-                            local_part_of(value),
-                            placeholder_digits(&recipient.name.value),
-                            tenant.initial
-                        ));
-                    }
-                    Some(_) => {}
-                    None => {
-                        if let Some(u) = &recipient.upn {
-                            upns.insert(Caseless(&u.value), i);
-                        }
-                    }
-                }
-            }
-
+                _ => (None, None),
+            };
+            let upn = entra.upn(i, recipient, &mut upns, &mut quarantined);
             view.by_recipient.insert(i, view.objects.len() as u32);
             view.objects.push(CloudObject {
                 recipient: i,
                 cloud_type: cloud_type(recipient, today, grace_days),
                 mail_nickname: nickname,
                 moera,
-                moera_random_suffix,
+                moera_random_suffix: moera_taken_by.is_some(),
                 moera_taken_by,
                 upn,
                 kept,
@@ -427,6 +311,151 @@ impl CloudView {
             });
         }
         view
+    }
+}
+
+/// What one synced object keeps, drops and has quarantined, before MOERAs and UPNs are handed out.
+struct Partial {
+    index: usize,
+    nickname: Option<String>,
+    dropped: Vec<Dropped>,
+    quarantined: Vec<Quarantined>,
+    kept: Vec<u32>,
+}
+
+/// What Entra ID computes for each synced object, from the analysis so far.
+struct Entra<'v, 'm> {
+    model: &'v Model<'m>,
+    derived: &'v Derived<'m>,
+    pairs: &'v crate::analysis::pairs::Pairs,
+    tenant: &'v TenantDomains,
+}
+
+impl Entra<'_, '_> {
+    /// Entra ID sees cloud-only objects (they exist before anything syncs) and synced ones.
+    fn sees(&self, i: u32) -> bool {
+        let r = &self.model.recipients[i as usize];
+        r.source == Source::Cloud || r.is_synced_object()
+    }
+
+    /// Whether `a` reaches Entra ID before `b`: cloud-only objects first, then in order.
+    fn earlier(&self, a: u32, b: u32) -> bool {
+        let (ra, rb) = (&self.model.recipients[a as usize], &self.model.recipients[b as usize]);
+        match (ra.source == Source::Cloud, rb.source == Source::Cloud) {
+            (true, false) => true,
+            (false, true) => false,
+            _ => a < b,
+        }
+    }
+
+    /// The object's on-premises addresses: dropped, quarantined (another object that was there first has
+    /// the value), or kept.
+    fn proxy_addresses(&self, index: usize, recipient: &Recipient<'_>) -> Partial {
+        let (derived, tenant) = (self.derived, self.tenant);
+        let i = index as u32;
+        let onprem_primary = derived.primary_of(index).map(|a| a.parsed().address.to_string());
+        let nickname = mail_nickname(recipient, onprem_primary.as_deref()).map(str::to_string);
+        // The object's own MOERA is added back by the cloud, so it is not lost.
+        let own_moera = nickname
+            .as_ref()
+            .filter(|_| recipient.is_hosted_in_exchange_online())
+            .map(|n| format!("{n}@{}", tenant.initial));
+        let mut partial = Partial { index, nickname, dropped: Vec::new(), quarantined: Vec::new(), kept: Vec::new() };
+        let addresses = derived.addresses_of(index);
+        for (position, (address, id)) in addresses.iter().zip(derived.address_ids_of(index)).enumerate() {
+            let parsed = address.parsed();
+            if let Some(reason) =
+                discard_reason(&parsed, derived.is_well_formed(id), recipient, tenant, own_moera.as_deref())
+            {
+                partial.dropped.push(Dropped { address: position, reason });
+                continue;
+            }
+            let first = derived
+                .other_holders(id)
+                .filter(|&h| self.sees(h) && !self.pairs.explains(h, i) && self.earlier(h, i))
+                .min_by(
+                    |&a, &b| if self.earlier(a, b) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater },
+                );
+            if let Some(kept_by) = first {
+                let is_own_upn = recipient
+                    .upn
+                    .as_ref()
+                    .is_some_and(|u| parsed.is_smtp() && u.value.eq_ignore_ascii_case(parsed.address));
+                let export_error = is_own_upn && self.model.recipients[kept_by as usize].kind().is_group();
+                partial.quarantined.push(Quarantined {
+                    attribute: "ProxyAddress",
+                    value: address.text.to_string(),
+                    kept_by,
+                    export_error,
+                });
+                continue;
+            }
+            partial.kept.push(position as u32);
+        }
+        partial
+    }
+
+    /// The MOERA, with four digits when another object already has it (and which object that is).
+    fn moera(
+        &self,
+        i: u32,
+        recipient: &Recipient<'_>,
+        nickname: &str,
+        moeras_taken: &mut FastMap<String, u32>,
+    ) -> (String, Option<u32>) {
+        let initial = &self.tenant.initial;
+        let plain = format!("{nickname}@{initial}");
+        let key = plain.to_ascii_lowercase();
+        let holder = self
+            .derived
+            .holders_of(&format!("smtp:{plain}"))
+            .into_iter()
+            .find(|&h| h != i && self.sees(h) && !self.pairs.explains(h, i))
+            .or_else(|| moeras_taken.get(&key).copied());
+        match holder {
+            Some(holder) => {
+                (format!("{nickname}{:04}@{initial}", placeholder_digits(&recipient.name.value)), Some(holder))
+            }
+            None => {
+                moeras_taken.insert(key, i);
+                (plain, None)
+            }
+        }
+    }
+
+    /// The UPN, unless an object that was there first has it: then it is quarantined and the object gets
+    /// `<prefix>+NNNN@<tenant>.onmicrosoft.com`.
+    fn upn<'r>(
+        &self,
+        i: u32,
+        recipient: &'r Recipient<'_>,
+        upns: &mut FastMap<Caseless<'r>, u32>,
+        quarantined: &mut Vec<Quarantined>,
+    ) -> Option<String> {
+        let written = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object())?;
+        let value = written.value.to_string();
+        match upns.get(&Caseless(&value)) {
+            Some(&holder) if holder != i && !self.pairs.explains(holder, i) => {
+                let replacement = format!(
+                    "{}+{:04}@{}",
+                    local_part_of(&value),
+                    placeholder_digits(&recipient.name.value),
+                    self.tenant.initial
+                );
+                quarantined.push(Quarantined {
+                    attribute: "UserPrincipalName",
+                    value,
+                    kept_by: holder,
+                    export_error: false,
+                });
+                Some(replacement)
+            }
+            Some(_) => Some(value),
+            None => {
+                upns.insert(Caseless(&written.value), i);
+                Some(value)
+            }
+        }
     }
 }
 

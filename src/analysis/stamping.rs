@@ -208,6 +208,7 @@ fn smtp_key<'k>(key: &'k mut String, address: &str) -> &'k str {
 /// Numbers the wanted addresses in recipient order, as Exchange stamps them: one that another recipient
 /// already has (explicitly, or generated earlier) gets the numbered variant instead. Sequential, since
 /// each stamp depends on the earlier ones; the usual case (the recipient already has it) is one lookup.
+// Long on purpose: one sequential pass whose state (the taken addresses) every step shares.
 pub(crate) fn number(
     model: &Model<'_>,
     explicit: &[EffectiveAddress<'_>],

@@ -51,6 +51,7 @@ pub struct EffectiveEntry {
 }
 
 /// The report for one recipient, or `None` when no recipient has that name.
+// Long on purpose: it assembles one report, section by section, in the order it is shown.
 pub fn report(model: &Model<'_>, derived: &Derived<'_>, files: &SourceFiles, name: &str) -> Option<AddressReport> {
     let index = derived.recipient_named(name)?;
     let recipient = &model.recipients[index];

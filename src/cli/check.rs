@@ -2,6 +2,8 @@
 
 use super::*;
 
+// Long on purpose: the `check` command from arguments to exit code, one step after another.
+
 pub(super) fn check(args: CheckArgs) -> i32 {
     let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let root = match discover::find_root(&start, args.config.as_deref()) {

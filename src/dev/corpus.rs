@@ -118,6 +118,7 @@ fn stamped(numbers: &mut Numbers, given: &str, surname: &str, domain: &str) -> S
 
 /// Writes recipient `i`; `dynamic[j]` says whether recipient `j` is a dynamic group (never a member of a
 /// synced group in a clean corpus).
+// Long on purpose: a table of generated fields, one line each.
 fn recipient(
     out: &mut String,
     rng: &mut fastrand::Rng,

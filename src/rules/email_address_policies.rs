@@ -167,6 +167,8 @@ fn cloud_scope(compiled: &CompiledPolicy<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+// Long on purpose: one case per documented priority mistake, each independent.
+
 fn priorities(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut by_priority: HashMap<(bool, i64), &AddressPolicy<'_>> = HashMap::new();
     let mut defaults: HashMap<bool, &AddressPolicy<'_>> = HashMap::new();

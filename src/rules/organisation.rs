@@ -120,6 +120,8 @@ fn finding(rule: &CustomRule<'_>, span: Span, recipient: &Recipient<'_>, message
     diagnostic
 }
 
+// Long on purpose: one arm per constraint kind, sharing the selection and the values.
+
 fn check_rule(
     compiled: &Compiled<'_, '_>,
     model: &Model<'_>,

@@ -60,6 +60,8 @@ pub fn build_model<'a>(files: &'a SourceFiles, root_config: &str) -> (Model<'a>,
     (model, diagnostics)
 }
 
+// Long on purpose: one arm per top-level table, and the file-level findings before them.
+
 fn build_file(file: FileId, source: &SourceFile, is_root: bool) -> FilePart<'_> {
     let mut reader = Reader { file, diagnostics: Vec::new() };
     let mut part = FilePart::default();

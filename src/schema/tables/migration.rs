@@ -6,6 +6,7 @@ use crate::schema::reader::{Reader, TomlSpanned, take};
 use toml::de::DeTable;
 
 impl Reader {
+    // Long on purpose: one arm per key of the table, and its two nested tables.
     pub(crate) fn endpoint<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<MigrationEndpoint<'a>> {
         let span = self.span(table.span());
         let mut entries: Vec<_> = table.into_inner().into_iter().collect();

@@ -7,6 +7,7 @@ use crate::source::Spanned;
 use toml::de::DeTable;
 
 impl Reader {
+    // Long on purpose: one arm per key of the table.
     pub(crate) fn policy<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<AddressPolicy<'a>> {
         let table_span = self.span(table.span());
         let mut entries: Vec<_> = table.into_inner().into_iter().collect();

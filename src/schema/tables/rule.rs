@@ -9,6 +9,7 @@ use crate::source::Span;
 use toml::de::DeTable;
 
 impl Reader {
+    // Long on purpose: one arm per key of the table, then the checks across keys.
     pub(crate) fn custom_rule<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<CustomRule<'a>> {
         let span = self.span(table.span());
         let mut entries: Vec<_> = table.into_inner().into_iter().collect();
