@@ -264,7 +264,7 @@ impl Parser {
 
     fn comparison(&mut self, name: &str, name_at: Range<usize>) -> Result<Filter, FilterError> {
         let Some(property) = Property::parse(name) else {
-            let hint = crate::util::suggest::hint(name, Property::names().into_iter());
+            let hint = crate::util::suggest::hint(name, Property::names());
             let hint = if hint.is_empty() { String::new() } else { format!("; {hint}") };
             return Err(FilterError {
                 message: format!("`{name}` is not a property hybridlint knows{hint}"),
