@@ -137,13 +137,30 @@ pub struct Dropped {
 /// A value Entra ID quarantines because an object that was there first already has it (seed 004).
 #[derive(Clone, Debug)]
 pub struct Quarantined {
-    pub attribute: &'static str,
+    pub attribute: CloudAttribute,
     pub value: String,
     /// The recipient that keeps it.
     pub kept_by: u32,
     /// Not quarantined: a user whose UPN is a group's address gets a ProxyAddress conflict export error
     /// on every sync cycle instead (seed 004, known issues).
     pub export_error: bool,
+}
+
+/// The Entra ID attributes whose values duplicate attribute resiliency quarantines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloudAttribute {
+    ProxyAddress,
+    UserPrincipalName,
+}
+
+impl CloudAttribute {
+    /// The attribute's name, as Entra ID and its DirSyncProvisioningErrors show it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CloudAttribute::ProxyAddress => "ProxyAddress",
+            CloudAttribute::UserPrincipalName => "UserPrincipalName",
+        }
+    }
 }
 
 /// One synced object as Entra ID and Exchange Online will have it.
@@ -179,7 +196,7 @@ impl CloudObject {
         let addresses = derived.addresses_of(self.recipient as usize);
         let kept: Vec<&str> = self.kept.iter().map(|&p| addresses[p as usize].text.as_ref()).collect();
         let hosted = recipient.is_hosted_in_exchange_online();
-        let upn_quarantined = self.quarantined.iter().any(|q| q.attribute == "UserPrincipalName");
+        let upn_quarantined = self.quarantined.iter().any(|q| q.attribute == CloudAttribute::UserPrincipalName);
         // The primary: the on-premises one, else `mail`, else the UPN (licensed users), else the MOERA.
         let kept_primary = kept
             .iter()
@@ -383,7 +400,7 @@ impl Entra<'_, '_> {
                     .is_some_and(|u| parsed.is_smtp() && u.value.eq_ignore_ascii_case(parsed.address));
                 let export_error = is_own_upn && self.model.recipients[kept_by as usize].kind().is_group();
                 partial.quarantined.push(Quarantined {
-                    attribute: "ProxyAddress",
+                    attribute: CloudAttribute::ProxyAddress,
                     value: address.text.to_string(),
                     kept_by,
                     export_error,
@@ -443,7 +460,7 @@ impl Entra<'_, '_> {
                     self.tenant.initial
                 );
                 quarantined.push(Quarantined {
-                    attribute: "UserPrincipalName",
+                    attribute: CloudAttribute::UserPrincipalName,
                     value,
                     kept_by: holder,
                     export_error: false,

@@ -77,7 +77,7 @@ fn entry(analysis: &Analysis<'_>, object: &CloudObject) -> PreviewRecipient {
             .quarantined
             .iter()
             .map(|q| PreviewQuarantined {
-                attribute: q.attribute,
+                attribute: q.attribute.name(),
                 value: q.value.clone(),
                 kept_by: analysis.model.recipients[q.kept_by as usize].name.value.to_string(),
                 outcome: if q.export_error { "export error" } else { "quarantined" },

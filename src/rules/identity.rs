@@ -64,7 +64,9 @@ fn upn_not_unique(
     let placeholder = cx
         .cloud
         .of(index)
-        .filter(|o| o.quarantined.iter().any(|q| q.attribute == "UserPrincipalName"))
+        .filter(|o| {
+            o.quarantined.iter().any(|q| q.attribute == crate::analysis::cloud::CloudAttribute::UserPrincipalName)
+        })
         .and_then(|o| o.upn.clone())
         .unwrap_or_else(|| format!("{}+1234@{}", local_part_of(&upn.value), placeholder_domain(cx)));
     out.push(
