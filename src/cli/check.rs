@@ -8,7 +8,7 @@ pub(super) fn check(args: CheckArgs) -> i32 {
     let start = args.paths.first().cloned().unwrap_or_else(|| PathBuf::from("."));
     let root = match discover::find_root(&start, args.config.as_deref()) {
         Ok(root) => root,
-        Err(message) => return fail(&message),
+        Err(error) => return fail(&error.to_string()),
     };
     let outputs =
         if args.format.is_empty() { vec![Output { format: Format::Human, path: None }] } else { args.format.clone() };

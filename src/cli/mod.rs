@@ -298,7 +298,7 @@ fn read_repository(
     config: Option<&Path>,
     today: Option<Date>,
 ) -> Result<(SourceFiles, crate::Options), String> {
-    let root = discover::find_root(path, config)?;
+    let root = discover::find_root(path, config).map_err(|e| e.to_string())?;
     let files = crate::read(&root, &Default::default()).map_err(|e| e.to_string())?;
     Ok((files, crate::Options { today, root_config: root.config_name(), ..Default::default() }))
 }

@@ -26,7 +26,7 @@ fn write_view<T: serde::Serialize>(value: &T, format: ListFormat, human: impl Fn
 pub(super) fn batch(name: &str, repository: &RepositoryArgs, today: Option<Date>, format: ListFormat) -> i32 {
     let (files, options) = match load_repository(repository, today) {
         Ok(loaded) => loaded,
-        Err(message) => return fail(&message),
+        Err(error) => return fail(&error.to_string()),
     };
     let (model, _) = crate::build_model(&files, &options);
     let analysis = Analysis::new(&model, options.today, &options.timings);
@@ -44,7 +44,7 @@ pub(super) fn sync_preview(
 ) -> i32 {
     let (files, options) = match load_repository(repository, today) {
         Ok(loaded) => loaded,
-        Err(message) => return fail(&message),
+        Err(error) => return fail(&error.to_string()),
     };
     let (model, _) = crate::build_model(&files, &options);
     let analysis = Analysis::new(&model, options.today, &options.timings);
@@ -57,7 +57,7 @@ pub(super) fn sync_preview(
 pub(super) fn addresses(name: &str, repository: &RepositoryArgs, format: ListFormat) -> i32 {
     let (files, options) = match load_repository(repository, None) {
         Ok(loaded) => loaded,
-        Err(message) => return fail(&message),
+        Err(error) => return fail(&error.to_string()),
     };
     let (model, _) = crate::build_model(&files, &options);
     let analysis = Analysis::new(&model, options.today, &options.timings);
@@ -77,7 +77,7 @@ pub(super) fn addresses(name: &str, repository: &RepositoryArgs, format: ListFor
 pub(super) fn test_rules(dir: &Path, config: Option<&Path>) -> i32 {
     let root = match discover::find_root(dir, config) {
         Ok(root) => root,
-        Err(message) => return fail(&message),
+        Err(error) => return fail(&error.to_string()),
     };
     match crate::cli::test_rules::run(&root, dir) {
         Ok(outcome) => {

@@ -22,17 +22,30 @@ impl Root {
     }
 }
 
+/// Why no repository root could be found (a usage error: exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum RootError {
+    #[error("the configuration file `{0}` does not exist")]
+    ConfigMissing(PathBuf),
+    #[error(
+        "no {ROOT_FILE} found in `{0}` or any parent directory\n  = help: run `hybridlint init` to create a starter repository, or pass --config FILE"
+    )]
+    NotFound(PathBuf),
+    #[error("{0}: {1}")]
+    Path(PathBuf, std::io::Error),
+}
+
 /// The nearest directory from `start` upwards that holds `hybridlint.toml`, or the one `config` names.
-pub fn find_root(start: &Path, config: Option<&Path>) -> Result<Root, String> {
+pub fn find_root(start: &Path, config: Option<&Path>) -> Result<Root, RootError> {
     if let Some(config) = config {
         if !config.is_file() {
-            return Err(format!("the configuration file `{}` does not exist", config.display()));
+            return Err(RootError::ConfigMissing(config.to_path_buf()));
         }
-        let config = std::path::absolute(config).map_err(|e| format!("{}: {e}", config.display()))?;
+        let config = std::path::absolute(config).map_err(|e| RootError::Path(config.to_path_buf(), e))?;
         let dir = config.parent().map(Path::to_path_buf).unwrap_or_default();
         return Ok(Root { dir, config });
     }
-    let start = std::path::absolute(start).map_err(|e| format!("{}: {e}", start.display()))?;
+    let start = std::path::absolute(start).map_err(|e| RootError::Path(start.to_path_buf(), e))?;
     let mut dir = if start.is_dir() { start.as_path() } else { start.parent().unwrap_or(&start) };
     loop {
         let candidate = dir.join(ROOT_FILE);
@@ -41,12 +54,7 @@ pub fn find_root(start: &Path, config: Option<&Path>) -> Result<Root, String> {
         }
         match dir.parent() {
             Some(parent) => dir = parent,
-            None => {
-                return Err(format!(
-                    "no {ROOT_FILE} found in `{}` or any parent directory\n  = help: run `hybridlint init` to create a starter repository, or pass --config FILE",
-                    start.display()
-                ));
-            }
+            None => return Err(RootError::NotFound(start)),
         }
     }
 }
