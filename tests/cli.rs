@@ -134,7 +134,7 @@ fn severity_overrides_change_and_remove_findings() {
     write(
         dir.path(),
         "hybridlint.toml",
-        format!("{TENANT}\n[lint.rules]\nalias-not-unique = \"error\"\nupn-domain-not-verified = \"off\"\n"),
+        format!("{TENANT}\n[lint.rules]\nmissing-routing-proxy = \"error\"\nupn-domain-not-verified = \"off\"\n"),
     );
     let b = mailbox("b", "b@contoso.com")
         .replace("alias = \"b\"", "alias = \"a\"")
@@ -143,7 +143,7 @@ fn severity_overrides_change_and_remove_findings() {
     let output = hybridlint().args(["check", "--format", "concise"]).arg(dir.path()).output().unwrap();
     let text = stdout(&output);
     assert_eq!(output.status.code(), Some(1), "{text}");
-    assert!(text.contains("error[alias-not-unique]"), "{text}");
+    assert!(text.contains("error[missing-routing-proxy]"), "{text}");
     assert!(!text.contains("upn-domain-not-verified"), "{text}");
 }
 
@@ -223,7 +223,10 @@ fn explain_and_rules() {
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     assert!(text.starts_with("duplicate-proxy-address\n"));
-    assert!(text.contains("Sources:") && text.contains("seed 004"), "{text}");
+    assert!(
+        text.contains("Sources:") && text.contains("Identity synchronization and duplicate attribute resiliency"),
+        "{text}"
+    );
 
     let output = hybridlint().args(["explain", "duplicate-proxy-adress"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));

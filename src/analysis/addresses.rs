@@ -6,7 +6,6 @@
 //! Rules read only effective addresses, so every source of addresses is checked the same way.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use std::hash::BuildHasher;
 
@@ -15,9 +14,10 @@ use rayon::prelude::*;
 use rustc_hash::FxBuildHasher;
 
 use crate::analysis::policy::Policies;
+use crate::analysis::presence::Presence;
 use crate::analysis::stamping::{explicit_addresses, join, merge, number, wanted_addresses};
-use crate::model::Model;
 use crate::model::address::{Caseless, ProxyAddress};
+use crate::model::{Model, TenantDomains};
 use crate::source::Span;
 
 pub use crate::util::FastMap;
@@ -67,31 +67,6 @@ impl EffectiveAddress<'_> {
     }
 }
 
-/// The tenant's domains, lowercased.
-#[derive(Debug)]
-pub struct TenantDomains {
-    pub name: String,
-    pub hybrid: bool,
-    pub accepted: HashSet<String>,
-    /// `<tenant>.onmicrosoft.com`
-    pub initial: String,
-    /// `<tenant>.mail.onmicrosoft.com`, or `[tenant] routing_domain`
-    pub routing: String,
-    /// `<tenant>.mail.onmicrosoft.com` always
-    pub coexistence: String,
-}
-
-impl TenantDomains {
-    /// Accepted: listed, or one of the tenant's own onmicrosoft domains.
-    pub fn is_accepted(&self, domain: &str) -> bool {
-        // Tenants have a handful of domains: comparing in place beats lowercasing a copy on every call.
-        [&self.initial, &self.routing, &self.coexistence]
-            .into_iter()
-            .chain(&self.accepted)
-            .any(|d| d.eq_ignore_ascii_case(domain))
-    }
-}
-
 /// Everything derived from the model, built once.
 pub struct Derived<'m> {
     pub tenant: Option<TenantDomains>,
@@ -121,15 +96,8 @@ pub struct Derived<'m> {
 }
 
 impl<'m> Derived<'m> {
-    pub fn new(model: &'m Model<'m>) -> Derived<'m> {
-        let tenant = model.tenant.as_ref().map(|t| TenantDomains {
-            name: t.name.value.to_ascii_lowercase(),
-            hybrid: t.hybrid,
-            accepted: t.accepted_domains.iter().map(|d| d.value.to_ascii_lowercase()).collect(),
-            initial: t.initial_domain(),
-            routing: t.routing_domain(),
-            coexistence: format!("{}.mail.onmicrosoft.com", t.name.value.to_ascii_lowercase()),
-        });
+    pub fn new(model: &'m Model<'m>, presence: &Presence) -> Derived<'m> {
+        let tenant = model.tenant.as_ref().map(TenantDomains::of);
         let policies = Policies::new(&model.policies);
 
         let (explicit, explicit_starts) = explicit_addresses(model);
@@ -140,7 +108,7 @@ impl<'m> Derived<'m> {
         } else {
             let wanted;
             (applied_policy, wanted) = wanted_addresses(model, &policies, &explicit, &explicit_starts);
-            number(model, &explicit, wanted, &mut collisions)
+            number(model, presence, &explicit, wanted, &mut collisions)
         };
         let merged = merge(model, &explicit, &explicit_starts, &generated);
         // Freed before the merged chunks are joined, so that the two never add up in memory.

@@ -6,7 +6,9 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::analysis::addresses::{Derived, TenantDomains};
+use crate::analysis::addresses::Derived;
+use crate::analysis::presence::Presence;
+use crate::model::TenantDomains;
 use crate::model::address::{Caseless, ProxyAddress, domain_is_within, local_part_of};
 use crate::model::{Model, Recipient, RecipientType, Source};
 use crate::util::FastMap;
@@ -98,7 +100,7 @@ pub fn discard_reason(
     if domain_is_within(domain, "microsoftonline.com") {
         return Some(DropReason::ReservedDomain("microsoftonline.com"));
     }
-    if recipient.is_licensed() && !tenant.is_accepted(domain) {
+    if recipient.is_licensed() && !tenant.is_verified(domain) {
         return Some(DropReason::UnverifiedDomain);
     }
     None
@@ -269,6 +271,7 @@ impl CloudView {
     /// Synced recipients (dynamic groups excluded: Entra Connect never syncs them) in a hybrid tenant.
     pub fn build(
         model: &Model<'_>,
+        presence: &Presence,
         derived: &Derived<'_>,
         pairs: &crate::analysis::pairs::Pairs,
         today: Date,
@@ -279,26 +282,32 @@ impl CloudView {
         if !tenant.hybrid {
             return view;
         }
-        let entra = Entra { model, derived, pairs, tenant };
+        let entra = Entra { model, presence, derived, pairs, tenant };
         // What each synced object keeps, drops and has quarantined depends only on the others' addresses:
         // computed for all objects in parallel.
         let partials: Vec<Partial> = model
             .recipients
             .par_chunks(4096)
             .flat_map_iter(|(start, chunk)| chunk.iter().enumerate().map(move |(offset, r)| (start + offset, r)))
-            .filter(|(_, recipient)| recipient.is_synced_object())
+            .filter(|&(index, recipient)| presence.is_synced(index, recipient))
             .map(|(index, recipient)| entra.proxy_addresses(index, recipient))
             .collect();
 
-        // MOERAs and UPNs go to whichever object was there first: in order.
+        // MOERAs and UPNs go to whichever object was there first: cloud-only objects, then synced ones in
+        // order.
         let mut moeras_taken: FastMap<String, u32> = FastMap::default();
         let mut upns: FastMap<Caseless<'_>, u32> = FastMap::default();
         for (index, recipient) in model.recipients.iter().enumerate() {
-            if recipient.source == Source::Cloud
-                && recipient.kind().is_user_object()
+            if recipient.source != Source::Cloud {
+                continue;
+            }
+            if recipient.kind().is_user_object()
                 && let Some(upn) = &recipient.upn
             {
                 upns.entry(Caseless(&upn.value)).or_insert(index as u32);
+            }
+            if let Some(moera) = cloud_only_moera(recipient, tenant) {
+                moeras_taken.entry(moera).or_insert(index as u32);
             }
         }
         for partial in partials {
@@ -312,7 +321,7 @@ impl CloudView {
                 }
                 _ => (None, None),
             };
-            let upn = entra.upn(i, recipient, &mut upns, &mut quarantined);
+            let upn = entra.upn(i, recipient, nickname.as_deref(), &mut upns, &mut quarantined);
             view.by_recipient.insert(i, view.objects.len() as u32);
             view.objects.push(CloudObject {
                 recipient: i,
@@ -343,6 +352,7 @@ struct Partial {
 /// What Entra ID computes for each synced object, from the analysis so far.
 struct Entra<'v, 'm> {
     model: &'v Model<'m>,
+    presence: &'v Presence,
     derived: &'v Derived<'m>,
     pairs: &'v crate::analysis::pairs::Pairs,
     tenant: &'v TenantDomains,
@@ -351,8 +361,7 @@ struct Entra<'v, 'm> {
 impl Entra<'_, '_> {
     /// Entra ID sees cloud-only objects (they exist before anything syncs) and synced ones.
     fn sees(&self, i: u32) -> bool {
-        let r = &self.model.recipients[i as usize];
-        r.source == Source::Cloud || r.is_synced_object()
+        self.presence.of(i as usize).cloud
     }
 
     /// Whether `a` reaches Entra ID before `b`: cloud-only objects first, then in order.
@@ -428,7 +437,7 @@ impl Entra<'_, '_> {
             .holders_of(&format!("smtp:{plain}"))
             .into_iter()
             .find(|&h| h != i && self.sees(h) && !self.pairs.explains(h, i))
-            .or_else(|| moeras_taken.get(&key).copied());
+            .or_else(|| moeras_taken.get(&key).copied().filter(|&h| h != i && !self.pairs.explains(h, i)));
         match holder {
             Some(holder) => {
                 (format!("{nickname}{:04}@{initial}", placeholder_digits(&recipient.name.value)), Some(holder))
@@ -440,17 +449,25 @@ impl Entra<'_, '_> {
         }
     }
 
-    /// The UPN, unless an object that was there first has it: then it is quarantined and the object gets
-    /// `<prefix>+NNNN@<tenant>.onmicrosoft.com`.
+    /// The UPN, unless its suffix is not a verified domain (then Entra gives the object
+    /// `<mailNickname>@<tenant>.onmicrosoft.com`), or an object that was there first has it (then it is
+    /// quarantined and the object gets `<prefix>+NNNN@<tenant>.onmicrosoft.com`).
     fn upn<'r>(
         &self,
         i: u32,
         recipient: &'r Recipient<'_>,
+        nickname: Option<&str>,
         upns: &mut FastMap<Caseless<'r>, u32>,
         quarantined: &mut Vec<Quarantined>,
     ) -> Option<String> {
         let written = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object())?;
         let value = written.value.to_string();
+        if let Some(domain) = crate::model::address::domain_of(&value)
+            && !self.tenant.is_verified(domain)
+        {
+            let nickname = nickname.unwrap_or_else(|| local_part_of(&value));
+            return Some(format!("{nickname}@{}", self.tenant.initial));
+        }
         match upns.get(&Caseless(&value)) {
             Some(&holder) if holder != i && !self.pairs.explains(holder, i) => {
                 let replacement = format!(
@@ -476,7 +493,12 @@ impl Entra<'_, '_> {
     }
 }
 
-/// Entra Connect syncs it: synced on-premises, and never a dynamic group.
+/// The MOERA a cloud-only mailbox already has: `alias@<tenant>.onmicrosoft.com`, lowercased.
+fn cloud_only_moera(recipient: &Recipient<'_>, tenant: &TenantDomains) -> Option<String> {
+    let alias = recipient.alias.as_ref().filter(|_| recipient.is_hosted_in_exchange_online())?;
+    Some(format!("{}@{}", alias.value, tenant.initial).to_ascii_lowercase())
+}
+
 /// Stands in for the random digits the cloud appends; stable from run to run.
 fn placeholder_digits(name: &str) -> u64 {
     use std::hash::BuildHasher;

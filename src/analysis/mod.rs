@@ -1,11 +1,12 @@
 //! Everything computed from the model before rules run, in order, each step taking only what comes
-//! before it: effective addresses (with how Exchange stamps policy addresses), pairs of objects that are
-//! one, and the cloud view.
+//! before it: where each recipient exists, effective addresses (with how Exchange stamps policy
+//! addresses), pairs of objects that are one, and the cloud view.
 
 pub mod addresses;
 pub mod cloud;
 pub mod pairs;
 pub mod policy;
+pub mod presence;
 pub mod stamping;
 
 use jiff::civil::Date;
@@ -16,6 +17,8 @@ use crate::util::timings::Timings;
 /// The analysis of one model: built once, read by every rule and every command.
 pub struct Analysis<'m> {
     pub model: &'m Model<'m>,
+    /// Where each recipient exists: the one answer to sync scope.
+    pub presence: presence::Presence,
     pub derived: addresses::Derived<'m>,
     pub pairs: pairs::Pairs,
     pub cloud: cloud::CloudView,
@@ -29,10 +32,12 @@ impl<'m> Analysis<'m> {
         let today = today
             .or(model.lint.today.as_ref().map(|t| t.value))
             .unwrap_or_else(|| jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date());
-        let derived = timings.time("effective addresses and indexes", || addresses::Derived::new(model));
-        let pairs = timings.time("pairs of objects", || pairs::Pairs::find(model, &derived));
-        let cloud = timings
-            .time("cloud view", || cloud::CloudView::build(model, &derived, &pairs, today, model.lint.grace_days()));
-        Analysis { model, derived, pairs, cloud, today }
+        let presence = presence::Presence::new(model);
+        let derived = timings.time("effective addresses and indexes", || addresses::Derived::new(model, &presence));
+        let pairs = timings.time("pairs of objects", || pairs::Pairs::find(model, &presence, &derived));
+        let cloud = timings.time("cloud view", || {
+            cloud::CloudView::build(model, &presence, &derived, &pairs, today, model.lint.grace_days())
+        });
+        Analysis { model, presence, derived, pairs, cloud, today }
     }
 }

@@ -8,6 +8,7 @@ use rustc_hash::FxHashSet;
 use uuid::Uuid;
 
 use crate::analysis::addresses::Derived;
+use crate::analysis::presence::Presence;
 use crate::model::address::Caseless;
 use crate::model::{Model, Recipient, RecipientType, Source};
 use crate::util::FastMap;
@@ -59,10 +60,10 @@ impl Pairs {
         self.mailbox_pair_index.get(&recipient).map(|&i| &self.mailboxes[i])
     }
 
-    pub fn find(model: &Model<'_>, derived: &Derived<'_>) -> Pairs {
+    pub fn find(model: &Model<'_>, presence: &Presence, derived: &Derived<'_>) -> Pairs {
         let mut pairs = Pairs::default();
-        pairs.find_mailboxes(model, derived);
-        pairs.soft_matches = soft_matches(model, derived);
+        pairs.find_mailboxes(model, presence, derived);
+        pairs.soft_matches = soft_matches(model, presence, derived);
         for (i, p) in pairs.mailboxes.iter().enumerate() {
             pairs.explained.insert((p.on_premises.min(p.cloud), p.on_premises.max(p.cloud)));
             pairs.mailbox_pair_index.entry(p.on_premises).or_insert(i);
@@ -74,35 +75,41 @@ impl Pairs {
         pairs
     }
 
-    fn find_mailboxes(&mut self, model: &Model<'_>, derived: &Derived<'_>) {
-        let mut by_upn: FastMap<Caseless<'_>, u32> = FastMap::default();
-        let mut by_guid: FastMap<u128, u32> = FastMap::default();
+    /// An on-premises mailbox and a mailbox in Exchange Online that meet in a directory and share the UPN,
+    /// the ExchangeGuid or the primary SMTP address (primary on both: a secondary in common is a duplicate
+    /// address, not one person's two mailboxes).
+    fn find_mailboxes(&mut self, model: &Model<'_>, presence: &Presence, derived: &Derived<'_>) {
+        let mut by_upn: FastMap<Caseless<'_>, Vec<u32>> = FastMap::default();
+        let mut by_guid: FastMap<u128, Vec<u32>> = FastMap::default();
         for (index, recipient) in model.recipients.iter().enumerate() {
             if !is_cloud_hosted_mailbox(recipient) {
                 continue;
             }
             if let Some(upn) = &recipient.upn {
-                by_upn.entry(Caseless(&upn.value)).or_insert(index as u32);
+                by_upn.entry(Caseless(&upn.value)).or_default().push(index as u32);
             }
             if let Some(guid) = exchange_guid(recipient) {
-                by_guid.entry(guid).or_insert(index as u32);
+                by_guid.entry(guid).or_default().push(index as u32);
             }
         }
         for (index, recipient) in model.recipients.iter().enumerate() {
             if !is_on_premises_hosted_mailbox(recipient) {
                 continue;
             }
+            let meets = |other: u32| !presence.meet(index, other as usize).is_empty();
             let mut found: Vec<(u32, Tie)> = Vec::new();
-            if let Some(&other) = recipient.upn.as_ref().and_then(|u| by_upn.get(&Caseless(&u.value))) {
-                found.push((other, Tie::Upn));
-            }
-            if let Some(&other) = exchange_guid(recipient).and_then(|g| by_guid.get(&g)) {
-                found.push((other, Tie::ExchangeGuid));
-            }
-            let primary = derived.address_ids_of(index).find(|&id| derived.address(id).parsed().is_primary());
-            if let Some(id) = primary {
+            let upn_matches = recipient.upn.as_ref().and_then(|u| by_upn.get(&Caseless(&u.value)));
+            found.extend(upn_matches.into_iter().flatten().filter(|&&o| meets(o)).map(|&o| (o, Tie::Upn)));
+            let guid_matches = exchange_guid(recipient).and_then(|g| by_guid.get(&g));
+            found.extend(guid_matches.into_iter().flatten().filter(|&&o| meets(o)).map(|&o| (o, Tie::ExchangeGuid)));
+            if let Some(id) = derived.address_ids_of(index).find(|&id| derived.address(id).parsed().is_primary()) {
+                let primary = derived.address(id).parsed().address;
                 for holder in derived.other_holders(id) {
-                    if is_cloud_hosted_mailbox(&model.recipients[holder as usize]) {
+                    let is_their_primary = derived
+                        .primary_of(holder as usize)
+                        .is_some_and(|p| p.parsed().address.eq_ignore_ascii_case(primary));
+                    if is_cloud_hosted_mailbox(&model.recipients[holder as usize]) && is_their_primary && meets(holder)
+                    {
                         found.push((holder, Tie::PrimaryAddress));
                     }
                 }
@@ -144,42 +151,56 @@ pub struct SoftMatch {
     pub on_premises: u32,
     /// A cloud-only object.
     pub cloud: u32,
-    /// Matched by UPN; otherwise by `address`.
+    /// Matched by UPN; otherwise by the on-premises object's primary SMTP address, `address`.
     pub by_upn: bool,
     pub address: Option<String>,
+    /// The two are different kinds of object (a user and a group, a user and a contact): the join fails
+    /// with an ObjectTypeMismatch error on every sync cycle instead.
+    pub type_mismatch: bool,
 }
 
-/// Synced objects whose UPN or an SMTP address is already a cloud-only object's, and which are not both
-/// mailboxes (that is one person's two mailboxes, a different problem): Entra Connect merges such pairs.
-pub fn soft_matches(model: &Model<'_>, derived: &Derived<'_>) -> Vec<SoftMatch> {
+/// Synced objects whose UPN (users) or primary SMTP address is already a cloud-only object's, and which
+/// are not both mailboxes (that is one person's two mailboxes, a different problem): Entra Connect joins
+/// such pairs, or fails every cycle when their object types differ. A secondary address in common is not
+/// a soft match.
+pub fn soft_matches(model: &Model<'_>, presence: &Presence, derived: &Derived<'_>) -> Vec<SoftMatch> {
     let mut found = Vec::new();
-    if !derived.tenant.as_ref().is_none_or(|t| t.hybrid) {
-        return found;
-    }
     let mut cloud_upns: FastMap<Caseless<'_>, u32> = FastMap::default();
     for (index, recipient) in model.recipients.iter().enumerate() {
         if recipient.source == Source::Cloud
+            && recipient.kind().is_user_object()
             && let Some(upn) = &recipient.upn
         {
             cloud_upns.entry(Caseless(&upn.value)).or_insert(index as u32);
         }
     }
     for (index, recipient) in model.recipients.iter().enumerate() {
-        if !recipient.is_synced_object() {
+        if !presence.is_synced(index, recipient) {
             continue;
         }
         let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
+        let mismatch = |other: &Recipient<'_>| recipient.kind().object_class() != other.kind().object_class();
         let mut matched: Vec<u32> = Vec::new();
-        if let Some(&other) = recipient.upn.as_ref().and_then(|u| cloud_upns.get(&Caseless(&u.value)))
+        let by_upn = recipient
+            .upn
+            .as_ref()
+            .filter(|_| recipient.kind().is_user_object())
+            .and_then(|u| cloud_upns.get(&Caseless(&u.value)));
+        if let Some(&other) = by_upn
             && !both_mailboxes(&model.recipients[other as usize])
         {
             matched.push(other);
-            found.push(SoftMatch { on_premises: index as u32, cloud: other, by_upn: true, address: None });
+            let type_mismatch = mismatch(&model.recipients[other as usize]);
+            found.push(SoftMatch {
+                on_premises: index as u32,
+                cloud: other,
+                by_upn: true,
+                address: None,
+                type_mismatch,
+            });
         }
-        for (address, id) in derived.addresses_of(index).iter().zip(derived.address_ids_of(index)) {
-            if !address.parsed().is_smtp() {
-                continue;
-            }
+        let primary = derived.address_ids_of(index).find(|&id| derived.address(id).parsed().is_primary());
+        for id in primary.into_iter().filter(|&id| derived.address(id).parsed().is_smtp()) {
             for holder in derived.other_holders(id) {
                 let other = &model.recipients[holder as usize];
                 if other.source == Source::Cloud && !both_mailboxes(other) && !matched.contains(&holder) {
@@ -188,7 +209,8 @@ pub fn soft_matches(model: &Model<'_>, derived: &Derived<'_>) -> Vec<SoftMatch> 
                         on_premises: index as u32,
                         cloud: holder,
                         by_upn: false,
-                        address: Some(address.text.to_string()),
+                        address: Some(derived.address(id).text.to_string()),
+                        type_mismatch: mismatch(other),
                     });
                 }
             }

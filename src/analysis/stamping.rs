@@ -10,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::analysis::addresses::{Collision, EffectiveAddress, Origin, hash_caseless};
 use crate::analysis::policy::{Policies, template};
+use crate::analysis::presence::{Directory, Presence};
 use crate::model::address::ProxyAddress;
 use crate::model::{Model, Recipient, Source};
 use crate::util::FastMap;
@@ -110,13 +111,15 @@ impl<'e, 'm> TakenAddresses<'e, 'm> {
     }
 }
 
-/// Whether the directory that stamps `recipient`'s addresses contains `other`: on-premises Exchange sees
-/// only on-premises objects; Exchange Online sees its own objects and the synced ones.
-fn sees(recipient: &Recipient<'_>, other: &Recipient<'_>) -> bool {
-    match recipient.source {
-        Source::OnPremises => other.source == Source::OnPremises,
-        Source::Cloud => other.source == Source::Cloud || other.is_synced(),
-    }
+/// Whether the directory that stamps `recipient`'s addresses contains `other`: on-premises Exchange stamps
+/// on-premises recipients and sees the objects there; Exchange Online stamps its own and sees every
+/// object in the cloud.
+fn sees(presence: &Presence, recipient: &Recipient<'_>, other: u32) -> bool {
+    let directory = match recipient.source {
+        Source::OnPremises => Directory::OnPremises,
+        Source::Cloud => Directory::Cloud,
+    };
+    presence.of(other as usize).contains(directory)
 }
 
 /// Recipients per unit of parallel work in the per-recipient passes.
@@ -211,6 +214,7 @@ fn smtp_key<'k>(key: &'k mut String, address: &str) -> &'k str {
 // Long on purpose: one sequential pass whose state (the taken addresses) every step shares.
 pub(crate) fn number(
     model: &Model<'_>,
+    presence: &Presence,
     explicit: &[EffectiveAddress<'_>],
     wanted: Vec<Wanted>,
     collisions: &mut Vec<Collision>,
@@ -246,7 +250,7 @@ pub(crate) fn number(
             let hash = if numbered.is_none() { wanted.hash } else { hash_caseless(key) };
             let mut other = None;
             let mut mine = false;
-            for holder in taken.holders(hash, key).filter(|&h| sees(recipient, &model.recipients[h as usize])) {
+            for holder in taken.holders(hash, key).filter(|&h| sees(presence, recipient, h)) {
                 mine |= holder == index;
                 other = other.or(Some(holder));
             }
@@ -301,8 +305,9 @@ pub(crate) fn number(
 }
 
 /// Each recipient's effective set: explicit addresses (an explicit primary demoted to secondary when a
-/// policy stamps the primary), then generated ones not already there, then the external address as
-/// primary for a mail user or contact that still has none.
+/// policy stamps the primary), a mail user's or contact's external address (its primary unless it names
+/// another), then generated ones not already there (only secondaries for a mail user or contact with an
+/// external address).
 pub(crate) fn merge<'m>(
     model: &'m Model<'m>,
     explicit: &[EffectiveAddress<'m>],
@@ -362,7 +367,19 @@ fn merge_one<'m>(
     addresses: &mut Vec<EffectiveAddress<'m>>,
 ) {
     let first = addresses.len();
-    let stamped_primary = own_generated.iter().find(|g| g.primary).map(|g| g.address.as_str());
+    // A mail user's or contact's external address is its primary unless it names another `SMTP:` primary
+    // itself, and a policy only adds secondaries to it ("New-MailContact", -ExternalEmailAddress).
+    let external = recipient
+        .external_email_address
+        .as_ref()
+        .filter(|_| recipient.kind().has_external_address())
+        .map(|e| (e, ProxyAddress::parse(&e.value).address));
+    let explicit_primary = explicit.iter().any(|a| a.parsed().is_primary());
+    let stamped_primary = match external {
+        Some((_, address)) if !explicit_primary => Some(address),
+        Some(_) => None,
+        None => own_generated.iter().find(|g| g.primary).map(|g| g.address.as_str()),
+    };
     let mut promoted = false;
     for address in explicit {
         let mut address = address.clone();
@@ -381,9 +398,23 @@ fn merge_one<'m>(
         }
         addresses.push(address);
     }
+    if let Some((written, address)) = external
+        && !has_smtp_address(&addresses[first..], address)
+    {
+        let prefix = if stamped_primary.is_some() { "SMTP" } else { "smtp" };
+        let text = format!("{prefix}:{address}");
+        addresses.push(EffectiveAddress {
+            recipient: index as u32,
+            hash: hash_caseless(&text),
+            text: Cow::Owned(text),
+            span: written.span,
+            origin: Origin::ExternalAddress,
+        });
+    }
     for g in own_generated {
         if !has_smtp_address(&addresses[first..], &g.address) {
-            let prefix = if g.primary { "SMTP" } else { "smtp" };
+            let primary = g.primary && external.is_none();
+            let prefix = if primary { "SMTP" } else { "smtp" };
             let text = format!("{prefix}:{}", g.address);
             addresses.push(EffectiveAddress {
                 recipient: index as u32,
@@ -393,24 +424,5 @@ fn merge_one<'m>(
                 origin: Origin::Generated { policy: g.policy, template: g.template },
             });
         }
-    }
-    let has_primary = addresses[first..].iter().any(|a| a.parsed().is_primary());
-    if !has_primary
-        && recipient.kind().has_external_address()
-        && let Some(external) = &recipient.external_email_address
-    {
-        let parsed = ProxyAddress::parse(&external.value);
-        let text = match parsed.prefix {
-            Some("SMTP") => Cow::Borrowed(external.value.as_ref()),
-            Some(_) => Cow::Owned(format!("SMTP:{}", parsed.address)),
-            None => Cow::Owned(format!("SMTP:{}", external.value)),
-        };
-        addresses.push(EffectiveAddress {
-            recipient: index as u32,
-            hash: hash_caseless(&text),
-            text,
-            span: external.span,
-            origin: Origin::ExternalAddress,
-        });
     }
 }

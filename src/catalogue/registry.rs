@@ -75,6 +75,7 @@ declare_rules! {
     AliasNotUnique = "alias-not-unique", Identity, Warning, "two mail-enabled recipients share an alias";
     InvalidAlias = "invalid-alias", Identity, Error, "an alias Exchange or Entra Connect rejects";
     MoeraCollision = "moera-collision", Identity, Warning, "a synced recipient's MOERA is already an address of another object";
+    UpnAddressConflict = "upn-address-conflict", Identity, Error, "in the cloud, a user's UPN is another object's proxy address, mail or MOERA";
     // email-address-policies
     InvalidAddressTemplate = "invalid-address-template", EmailAddressPolicies, Error, "a malformed address template";
     TemplateDomainNotAccepted = "template-domain-not-accepted", EmailAddressPolicies, Error, "a template's domain is not an accepted domain or the routing domain";
@@ -106,8 +107,9 @@ declare_rules! {
     TypeNotValidForSource = "type-not-valid-for-source", SyncScope, Error, "the recipient type cannot be mastered where the recipient says it is";
     MailboxInBothLocations = "mailbox-in-both-locations", SyncScope, Error, "an on-premises mailbox and a mailbox in Exchange Online belong to one person";
     MoveCompletedWithWarnings = "move-completed-with-warnings", SyncScope, Warning, "the last move request completed with warnings";
-    SoftMatch = "soft-match", SyncScope, Warning, "a synced object and a cloud-only object share a UPN or an SMTP address";
-    LitigationHoldBlocksDisable = "litigation-hold-blocks-disable", SyncScope, Error, "a mailbox on litigation hold is one side of a mailbox in both locations";
+    SoftMatch = "soft-match", SyncScope, Warning, "a synced object and a cloud-only object share the primary SMTP address or the UPN";
+    LitigationHoldBlocksDisable = "litigation-hold-blocks-disable", SyncScope, Error, "the on-premises mailbox of a mailbox in both locations is on litigation hold";
+    ReferenceAcrossDirectories = "reference-across-directories", SyncScope, Error, "a member or forwarding address names an object that does not exist where the reference is mastered";
     // migration
     MigrationSourceVersion = "migration-source-version", Migration, Error, "the source Exchange version is not supported for the migration type";
     MigrationMrsProxy = "migration-mrs-proxy", Migration, Error, "a remote-move endpoint without the MRS proxy";

@@ -116,8 +116,8 @@ fn stamped(numbers: &mut Numbers, given: &str, surname: &str, domain: &str) -> S
     if *n == 1 { format!("{base}@{domain}") } else { format!("{base}{n}@{domain}") }
 }
 
-/// Writes recipient `i`; `dynamic[j]` says whether recipient `j` is a dynamic group (never a member of a
-/// synced group in a clean corpus).
+/// Writes recipient `i`; `dynamic[j]` says whether recipient `j` is a dynamic group or a cloud-only
+/// mailbox (never a member of an on-premises group in a clean corpus).
 // Long on purpose: a table of generated fields, one line each.
 fn recipient(
     out: &mut String,
@@ -133,7 +133,10 @@ fn recipient(
     let company = if rng.u8(..10) == 0 { "Fabrikam" } else { "Contoso" };
     let alias = format!("u{i:07}");
     let kind_roll = rng.u8(..100);
-    dynamic.push(kind_roll == 97);
+    // A planted duplicate alias is on remote mailboxes: only objects that get a MOERA in the cloud conflict.
+    let kind_roll = if plant == Some(4) { 50 } else { kind_roll };
+    // Dynamic groups and cloud-only mailboxes cannot be members of an on-premises group.
+    dynamic.push(kind_roll >= 97);
     let _ = writeln!(out, "[[recipient]]\nname = \"{alias}\"");
     let guid = format!(
         "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",

@@ -4,6 +4,7 @@
 pub mod address;
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use jiff::civil::Date;
 
@@ -110,6 +111,8 @@ pub struct Tenant<'a> {
     pub span: Span,
     pub name: SStr<'a>,
     pub accepted_domains: Vec<SStr<'a>>,
+    /// `verified_domains`, when the tenant's verified domains differ from the accepted ones.
+    pub verified_domains: Option<Vec<SStr<'a>>>,
     pub routing_domain: Option<SStr<'a>>,
     pub hybrid: bool,
 }
@@ -126,6 +129,53 @@ impl Tenant<'_> {
             Some(domain) => domain.value.to_ascii_lowercase(),
             None => format!("{}.mail.onmicrosoft.com", self.name.value.to_ascii_lowercase()),
         }
+    }
+}
+
+/// The tenant's domains, lowercased.
+#[derive(Debug)]
+pub struct TenantDomains {
+    pub name: String,
+    pub hybrid: bool,
+    pub accepted: HashSet<String>,
+    /// Verified in the Microsoft 365 tenant: `[tenant] verified_domains`, else the accepted ones.
+    pub verified: HashSet<String>,
+    /// `<tenant>.onmicrosoft.com`
+    pub initial: String,
+    /// `<tenant>.mail.onmicrosoft.com`, or `[tenant] routing_domain`
+    pub routing: String,
+    /// `<tenant>.mail.onmicrosoft.com` always
+    pub coexistence: String,
+}
+
+impl TenantDomains {
+    pub fn of(t: &Tenant<'_>) -> TenantDomains {
+        let lower = |domains: &[SStr<'_>]| domains.iter().map(|d| d.value.to_ascii_lowercase()).collect();
+        let accepted: HashSet<String> = lower(&t.accepted_domains);
+        TenantDomains {
+            name: t.name.value.to_ascii_lowercase(),
+            hybrid: t.hybrid,
+            verified: t.verified_domains.as_deref().map_or_else(|| accepted.clone(), lower),
+            accepted,
+            initial: t.initial_domain(),
+            routing: t.routing_domain(),
+            coexistence: format!("{}.mail.onmicrosoft.com", t.name.value.to_ascii_lowercase()),
+        }
+    }
+
+    /// Verified in the tenant: listed, or one of the tenant's own onmicrosoft domains (which Microsoft
+    /// verifies). UPN suffixes and licensed mailboxes' addresses must be in one.
+    pub fn is_verified(&self, domain: &str) -> bool {
+        [&self.initial, &self.coexistence].into_iter().chain(&self.verified).any(|d| d.eq_ignore_ascii_case(domain))
+    }
+
+    /// Accepted: listed, or one of the tenant's own onmicrosoft domains.
+    pub fn is_accepted(&self, domain: &str) -> bool {
+        // Tenants have a handful of domains: comparing in place beats lowercasing a copy on every call.
+        [&self.initial, &self.routing, &self.coexistence]
+            .into_iter()
+            .chain(&self.accepted)
+            .any(|d| d.eq_ignore_ascii_case(domain))
     }
 }
 
@@ -246,9 +296,38 @@ impl RecipientType {
         )
     }
 
+    /// The kind of directory object: Entra Connect joins only objects of the same kind.
+    pub fn object_class(self) -> ObjectClass {
+        if self.is_group() {
+            ObjectClass::Group
+        } else if self == RecipientType::MailContact {
+            ObjectClass::Contact
+        } else {
+            ObjectClass::User
+        }
+    }
+
     /// Types that have an ExternalEmailAddress.
     pub fn has_external_address(self) -> bool {
         matches!(self, RecipientType::MailUser | RecipientType::MailContact)
+    }
+}
+
+/// The kind of directory object a recipient is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ObjectClass {
+    User,
+    Group,
+    Contact,
+}
+
+impl ObjectClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectClass::User => "user",
+            ObjectClass::Group => "group",
+            ObjectClass::Contact => "contact",
+        }
     }
 }
 
@@ -338,21 +417,6 @@ impl<'a> Recipient<'a> {
 
     pub fn kind(&self) -> RecipientType {
         self.kind.value
-    }
-
-    /// Synced to Entra ID by Entra Connect: on-premises, `synced` not false, and never a dynamic group.
-    pub fn is_synced(&self) -> bool {
-        self.source == Source::OnPremises
-            && match &self.synced {
-                Some(s) => s.value,
-                None => self.kind() != RecipientType::DynamicDistributionGroup,
-            }
-    }
-
-    /// An object Entra Connect exports to the cloud: synced, and never a dynamic group, whatever
-    /// `synced` says (Entra Connect does not sync dynamic groups).
-    pub fn is_synced_object(&self) -> bool {
-        self.is_synced() && self.kind() != RecipientType::DynamicDistributionGroup
     }
 
     /// The mailbox lives in Exchange Online: every `Remote*Mailbox`, and every cloud-mastered mailbox.

@@ -1,12 +1,13 @@
 //! Hybrid routing: remote routing addresses, routing-domain proxies, ExchangeGuids and forwarding.
 //! Off for a tenant without Entra Connect (`hybrid = false`).
 
-use crate::analysis::addresses::TenantDomains;
 use crate::analysis::pairs::{exchange_guid, is_on_premises_hosted_mailbox};
+use crate::analysis::presence::{Directories, Directory};
 use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity};
+use crate::model::TenantDomains;
 use crate::model::address::{ProxyAddress, domain_of};
-use crate::model::{Recipient, SStr, Source};
+use crate::model::{Recipient, SStr};
 use crate::rules::Context;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -20,24 +21,39 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !tenant.hybrid {
         return;
     }
-    let mut guids: crate::util::FastMap<u128, usize> = crate::util::FastMap::default();
+    // One index per directory: an ExchangeGuid must be unique where the objects meet.
+    let mut guids = [crate::util::FastMap::<u128, usize>::default(), crate::util::FastMap::default()];
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if recipient.kind().is_remote_mailbox() {
             remote_routing(cx, tenant, index, recipient, out);
             missing_exchange_guid(recipient, out);
         }
-        if is_on_premises_hosted_mailbox(recipient) && recipient.is_synced() {
+        if is_on_premises_hosted_mailbox(recipient) && cx.presence.is_synced(index, recipient) {
             missing_routing_proxy(cx, tenant, index, recipient, out);
         }
         if let Some(guid) = exchange_guid(recipient) {
-            match guids.get(&guid) {
-                Some(&first) if !cx.pairs.explains(first as u32, index as u32) => {
-                    duplicate_guid(&cx.model.recipients[first], recipient, out)
+            let here = cx.presence.of(index);
+            let mut conflicts: Vec<(usize, Directories)> = Vec::new();
+            for (directory, seen) in [Directory::OnPremises, Directory::Cloud].into_iter().zip(guids.iter_mut()) {
+                if !here.contains(directory) {
+                    continue;
                 }
-                Some(_) => {}
-                None => {
-                    guids.insert(guid, index);
+                match seen.get(&guid) {
+                    // One person's two mailboxes is `mailbox-in-both-locations`.
+                    Some(&first) if !cx.pairs.explains(first as u32, index as u32) => {
+                        match conflicts.iter_mut().find(|(f, _)| *f == first) {
+                            Some((_, directories)) => *directories = directories.with(directory),
+                            None => conflicts.push((first, Directories::default().with(directory))),
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen.insert(guid, index);
+                    }
                 }
+            }
+            for (first, directories) in conflicts {
+                duplicate_guid(&cx.model.recipients[first], recipient, directories, out);
             }
         }
         forwarding(cx, tenant, index, recipient, out);
@@ -160,13 +176,24 @@ fn missing_exchange_guid(recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
     );
 }
 
-fn duplicate_guid(first: &Recipient<'_>, recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
+fn duplicate_guid(
+    first: &Recipient<'_>,
+    recipient: &Recipient<'_>,
+    directories: Directories,
+    out: &mut Vec<Diagnostic>,
+) {
     let (Some(guid), Some(first_guid)) = (&recipient.exchange_guid, &first.exchange_guid) else { return };
     out.push(
         Diagnostic::new(
             Rule::DuplicateExchangeGuid,
             guid.span,
-            format!("ExchangeGuid `{}` of `{}` is also the ExchangeGuid of `{}`", guid.value, recipient.name.value, first.name.value),
+            format!(
+                "ExchangeGuid `{}` of `{}` is also the ExchangeGuid of `{}` {}",
+                guid.value,
+                recipient.name.value,
+                first.name.value,
+                directories.describe()
+            ),
         )
         .primary_label(format!("ExchangeGuid of `{}`", recipient.name.value))
         .related(first.name.value.to_string())
@@ -258,7 +285,8 @@ fn forwarding(
         return;
     }
     let holders = cx.derived.holders_of(&format!("smtp:{address}"));
-    let cloud_only = holders.iter().map(|&h| &cx.model.recipients[h as usize]).find(|r| r.source == Source::Cloud);
+    let cloud_only =
+        holders.iter().find(|&&h| !cx.presence.of(h as usize).on_premises).map(|&h| &cx.model.recipients[h as usize]);
     let replaced = cx.pairs.mailbox_pair_of(index as u32).filter(|p| p.on_premises == index as u32);
     let cloud_alias = |r: &Recipient<'_>| r.alias.as_ref().map_or("<alias>", |a| a.value.as_ref()).to_string();
     let (reason, target_alias) = match (cloud_only, replaced) {

@@ -1,5 +1,6 @@
 //! Identity rules: userPrincipalName and alias (mailNickname) syntax, uniqueness and domains.
 
+use crate::analysis::presence::{Directories, Directory};
 use crate::catalogue::Rule;
 use crate::diag::Diagnostic;
 use crate::model::address::{Caseless, check_alias, check_upn, domain_of, local_part_of};
@@ -9,43 +10,87 @@ use crate::util::FastMap;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     moera_collisions(cx, out);
-    let mut upns: FastMap<Caseless<'_>, usize> = FastMap::default();
-    let mut aliases: FastMap<Caseless<'_>, usize> = FastMap::default();
+    upn_address_conflicts(cx, out);
+    // One index per directory: UPNs are unique where the objects meet.
+    let mut upns = [FastMap::<Caseless<'_>, usize>::default(), FastMap::default()];
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) {
-            match upns.get(&Caseless(&upn.value)) {
-                // One person's two mailboxes, or a soft match, is reported as that instead.
-                Some(&first) if cx.pairs.explains(first as u32, index as u32) => {}
-                Some(&first) => upn_not_unique(cx, index, recipient, upn, &cx.model.recipients[first], out),
-                None => {
-                    upns.insert(Caseless(&upn.value), index);
+            let mut conflicts: Vec<(usize, Directories)> = Vec::new();
+            for (directory, seen) in [Directory::OnPremises, Directory::Cloud].into_iter().zip(upns.iter_mut()) {
+                if !cx.presence.of(index).contains(directory) {
+                    continue;
+                }
+                match seen.get(&Caseless(&upn.value)) {
+                    // One person's two mailboxes, or a soft match, is reported as that instead.
+                    Some(&first) if cx.pairs.explains(first as u32, index as u32) => {}
+                    Some(&first) => match conflicts.iter_mut().find(|(f, _)| *f == first) {
+                        Some((_, directories)) => *directories = directories.with(directory),
+                        None => conflicts.push((first, Directories::default().with(directory))),
+                    },
+                    None => {
+                        seen.insert(Caseless(&upn.value), index);
+                    }
                 }
             }
-            upn_syntax_and_domain(cx, recipient, upn, out);
+            for (first, directories) in conflicts {
+                upn_not_unique(cx, index, recipient, upn, &cx.model.recipients[first], directories, out);
+            }
+            upn_syntax_and_domain(cx, index, recipient, upn, out);
         }
         if let Some(alias) = &recipient.alias {
-            match aliases.get(&Caseless(&alias.value)) {
-                Some(&first) => alias_not_unique(cx, index, recipient, alias, &cx.model.recipients[first], out),
-                None => {
-                    aliases.insert(Caseless(&alias.value), index);
-                }
+            invalid_alias(cx, index, recipient, alias, out);
+        }
+    }
+    alias_uniqueness(cx, out);
+}
+
+/// Objects that get a MOERA in the cloud and share a mailNickname, in the order they reach Entra ID
+/// (cloud-only objects exist first): the later one gets the four digits.
+fn alias_uniqueness(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let recipients = &cx.model.recipients;
+    let mut order: Vec<usize> = (0..recipients.len()).filter(|&i| gets_moera(cx, i, &recipients[i])).collect();
+    order.sort_by_key(|&i| (recipients[i].source != crate::model::Source::Cloud, i));
+    let mut nicknames: FastMap<Caseless<'_>, usize> = FastMap::default();
+    for index in order {
+        let recipient = &recipients[index];
+        let Some(alias) = &recipient.alias else { continue };
+        match nicknames.get(&Caseless(&alias.value)) {
+            Some(&first) if !cx.pairs.explains(first as u32, index as u32) => {
+                alias_not_unique(cx, index, recipient, alias, &recipients[first], out)
             }
-            if let Err(problem) = check_alias(&alias.value) {
-                let span = problem.at.map_or(alias.span, |at| cx.span_within(alias.span, &alias.value, at));
-                out.push(
-                    Diagnostic::new(
-                        Rule::InvalidAlias,
-                        span,
-                        format!("alias `{}` of `{}` {}", alias.value, recipient.name.value, problem.message),
-                    )
-                    .primary_label("invalid here")
-                    .recipient(recipient.name.value.to_string())
-                    .note("the alias becomes the mailNickname in Entra ID and the local part of policy-generated addresses (`%m`)")
-                    .help("use letters, digits and `.`, `-`, `_` (at most 64 characters, no leading, trailing or doubled `.`)"),
-                );
+            Some(_) => {}
+            None => {
+                nicknames.insert(Caseless(&alias.value), index);
             }
         }
     }
+}
+
+/// The object gets a MOERA in the cloud: it exists there and Exchange Online hosts it.
+fn gets_moera(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>) -> bool {
+    cx.presence.of(index).cloud && recipient.is_hosted_in_exchange_online()
+}
+
+fn invalid_alias(
+    cx: &Context<'_>,
+    _index: usize,
+    recipient: &Recipient<'_>,
+    alias: &SStr<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Err(problem) = check_alias(&alias.value) else { return };
+    let span = problem.at.map_or(alias.span, |at| cx.span_within(alias.span, &alias.value, at));
+    out.push(
+        Diagnostic::new(
+            Rule::InvalidAlias,
+            span,
+            format!("alias `{}` of `{}` {}", alias.value, recipient.name.value, problem.message),
+        )
+        .primary_label("invalid here")
+        .recipient(recipient.name.value.to_string())
+        .note("the alias becomes the mailNickname in Entra ID and the local part of policy-generated addresses (`%m`)")
+        .help("use letters, digits and `.`, `-`, `_` (at most 64 characters, no leading, trailing or doubled `.`)"),
+    );
 }
 
 fn placeholder_domain(cx: &Context<'_>) -> String {
@@ -58,6 +103,7 @@ fn upn_not_unique(
     recipient: &Recipient<'_>,
     upn: &SStr<'_>,
     first: &Recipient<'_>,
+    directories: Directories,
     out: &mut Vec<Diagnostic>,
 ) {
     // The cloud view knows the placeholder when both objects are in Entra ID.
@@ -69,24 +115,39 @@ fn upn_not_unique(
         })
         .and_then(|o| o.upn.clone())
         .unwrap_or_else(|| format!("{}+1234@{}", local_part_of(&upn.value), placeholder_domain(cx)));
-    out.push(
-        Diagnostic::new(
-            Rule::UpnNotUnique,
-            upn.span,
-            format!("UPN `{}` of `{}` is also the UPN of `{}`", upn.value, recipient.name.value, first.name.value),
-        )
-        .primary_label(format!("UPN of `{}`", recipient.name.value))
-        .related(first.name.value.to_string())
-        .label(first.upn.as_ref().map_or(first.name.span, |u| u.span), format!("UPN of `{}`", first.name.value))
-        .recipient(recipient.name.value.to_string())
-        .note(format!(
-            "a UPN must be unique in the directory. Entra ID quarantines the UPN of whichever object syncs second and gives it a placeholder such as `{placeholder}` (the digits are random): that user cannot sign in with the intended name (seed 004)"
-        ))
-        .help("give each user object its own userPrincipalName"),
-    );
+    let mut diagnostic = Diagnostic::new(
+        Rule::UpnNotUnique,
+        upn.span,
+        format!(
+            "UPN `{}` of `{}` is also the UPN of `{}` {}",
+            upn.value,
+            recipient.name.value,
+            first.name.value,
+            directories.describe()
+        ),
+    )
+    .primary_label(format!("UPN of `{}`", recipient.name.value))
+    .related(first.name.value.to_string())
+    .label(first.upn.as_ref().map_or(first.name.span, |u| u.span), format!("UPN of `{}`", first.name.value))
+    .recipient(recipient.name.value.to_string());
+    if directories.on_premises {
+        diagnostic = diagnostic.note("on-premises, a UPN must be unique in the Active Directory forest: Exchange's cmdlets refuse to create or set the second, and sign-in with it is ambiguous");
+    }
+    if directories.cloud {
+        diagnostic = diagnostic.note(format!(
+            "in the cloud, Entra ID quarantines the UPN of whichever object syncs second and gives it a placeholder such as `{placeholder}` (the digits are random): that user cannot sign in with the intended name (\"Identity synchronization and duplicate attribute resiliency\")"
+        ));
+    }
+    out.push(diagnostic.help("give each user object its own userPrincipalName"));
 }
 
-fn upn_syntax_and_domain(cx: &Context<'_>, recipient: &Recipient<'_>, upn: &SStr<'_>, out: &mut Vec<Diagnostic>) {
+fn upn_syntax_and_domain(
+    cx: &Context<'_>,
+    index: usize,
+    recipient: &Recipient<'_>,
+    upn: &SStr<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
     if let Err(problem) = check_upn(&upn.value) {
         let span = problem.at.map_or(upn.span, |at| cx.span_within(upn.span, &upn.value, at));
         out.push(
@@ -102,26 +163,36 @@ fn upn_syntax_and_domain(cx: &Context<'_>, recipient: &Recipient<'_>, upn: &SStr
         );
         return;
     }
-    let Some(tenant) = &cx.derived.tenant else { return };
+    // Only a synced UPN is replaced: Entra ID never sees an unsynced one, and a cloud-only object's UPN
+    // must be in a verified domain to be set at all.
+    let Some(tenant) = cx.derived.tenant.as_ref().filter(|_| cx.presence.is_synced(index, recipient)) else {
+        return;
+    };
     let Some(domain) = domain_of(&upn.value) else { return };
-    if tenant.is_accepted(domain) {
+    if tenant.is_verified(domain) {
         return;
     }
     let at = upn.value.len() - domain.len();
-    let nickname = recipient.alias.as_ref().map_or_else(|| local_part_of(&upn.value), |a| a.value.as_ref());
+    let replacement = cx.cloud.of(index).and_then(|o| o.upn.clone()).unwrap_or_else(|| {
+        let nickname = recipient.alias.as_ref().map_or_else(|| local_part_of(&upn.value), |a| a.value.as_ref());
+        format!("{nickname}@{}", tenant.initial)
+    });
     out.push(
         Diagnostic::new(
             Rule::UpnDomainNotVerified,
             cx.span_within(upn.span, &upn.value, at..upn.value.len()),
             format!("UPN `{}` of `{}` is in `{domain}`, which is not a verified domain", upn.value, recipient.name.value),
         )
-        .primary_label("not an accepted domain")
+        .primary_label("not a verified domain")
         .recipient(recipient.name.value.to_string())
         .note(format!(
-            "Entra ID replaces a UPN suffix it has not verified: the user gets `{nickname}@{}` and must sign in with that",
-            tenant.initial
+            "Entra ID replaces a UPN suffix it has not verified with the initial domain: the user gets `{replacement}` (its mailNickname) and must sign in with that (\"Microsoft Entra UserPrincipalName population\")"
         ))
-        .help(format!("verify `{domain}` in the tenant and add it to `[tenant] accepted_domains`, or change the UPN suffix on-premises")),
+        .help(if domain_of(&upn.value).is_some_and(is_routable) {
+            format!("verify `{domain}` in the tenant and add it to `[tenant] verified_domains` (or `accepted_domains`), or change the UPN suffix on-premises to a verified domain")
+        } else {
+            format!("`{domain}` cannot be verified (it is not a routable domain): add a verified UPN suffix on-premises and change the UPN to it")
+        }),
     );
 }
 
@@ -151,11 +222,115 @@ fn alias_not_unique(
         .label(first.alias.as_ref().map_or(first.name.span, |a| a.span), format!("alias of `{}`", first.name.value))
         .recipient(recipient.name.value.to_string())
         .note(format!(
-            "both objects get mailNickname `{0}` in the cloud, but only one can have the MOERA `{0}@{domain}`: the other gets four random digits (such as `{moera}`), so its routing and sign-in addresses are not what anyone expects (seed 003, scenario 6)",
+            "both objects get mailNickname `{0}` in the cloud, but only one can have the MOERA `{0}@{domain}`: the other gets four random digits (such as `{moera}`), so its routing and sign-in addresses are not what anyone expects (\"How the proxyAddresses attribute is populated in Microsoft Entra ID\")",
             alias.value
         ))
         .help("give each recipient its own alias"),
     );
+}
+
+/// In the cloud, UPNs and proxy addresses share one value space: a user's UPN that is another object's
+/// proxy address, `mail` or MOERA is a conflict. A UPN that is also the user's own proxy address is
+/// `duplicate-proxy-address`'s to report, and two equal UPNs `upn-not-unique`'s.
+fn upn_address_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(tenant) = &cx.derived.tenant else { return };
+    let recipients = &cx.model.recipients;
+    // Values that are not effective addresses: MOERAs and explicit `mail`, by holder.
+    let mut others: FastMap<String, (usize, &'static str)> = FastMap::default();
+    for object in &cx.cloud.objects {
+        if let Some(moera) = &object.moera {
+            others.entry(moera.to_ascii_lowercase()).or_insert((object.recipient as usize, "the MOERA"));
+        }
+    }
+    for (index, recipient) in recipients.iter().enumerate() {
+        if !cx.presence.of(index).cloud {
+            continue;
+        }
+        if recipient.source == crate::model::Source::Cloud
+            && recipient.is_hosted_in_exchange_online()
+            && let Some(alias) = &recipient.alias
+        {
+            let moera = format!("{}@{}", alias.value, tenant.initial).to_ascii_lowercase();
+            others.entry(moera).or_insert((index, "the MOERA"));
+        }
+        if let Some(mail) = &recipient.mail {
+            others.entry(mail.value.to_ascii_lowercase()).or_insert((index, "the `mail`"));
+        }
+    }
+    for (index, recipient) in recipients.iter().enumerate() {
+        let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) else { continue };
+        if !cx.presence.of(index).cloud {
+            continue;
+        }
+        let value = cx.cloud.of(index).and_then(|o| o.upn.as_deref()).unwrap_or(&upn.value);
+        let key = format!("smtp:{value}");
+        let holders = cx.derived.holders_of(&key);
+        if holders.contains(&(index as u32)) {
+            continue;
+        }
+        // Two equal UPNs are `upn-not-unique`'s, even when one of them is also that object's address.
+        let same_upn =
+            |other: usize| recipients[other].upn.as_ref().is_some_and(|u| u.value.eq_ignore_ascii_case(&upn.value));
+        let meets = |other: usize| {
+            other != index
+                && cx.presence.of(other).cloud
+                && !cx.pairs.explains(other as u32, index as u32)
+                && !same_upn(other)
+        };
+        let by_address = holders.iter().map(|&h| h as usize).find(|&h| {
+            meets(h)
+                && cx
+                    .derived
+                    .address_ids_of(h)
+                    .any(|id| cx.derived.address(id).text.eq_ignore_ascii_case(&key) && cx.kept_in_cloud(h, id))
+        });
+        let found = match by_address {
+            Some(holder) => {
+                let at =
+                    cx.derived.addresses_of(holder).iter().find(|a| a.text.eq_ignore_ascii_case(&key)).map(|a| a.span);
+                Some((holder, "a proxy address", at))
+            }
+            None => others.get(&value.to_ascii_lowercase()).filter(|(h, _)| meets(*h)).map(|&(h, what)| {
+                let other = &recipients[h];
+                let at = if what == "the `mail`" {
+                    other.mail.as_ref().map(|m| m.span)
+                } else {
+                    other.alias.as_ref().map(|a| a.span)
+                };
+                (h, what, at)
+            }),
+        };
+        let Some((holder, what, at)) = found else { continue };
+        let other = &recipients[holder];
+        let group = other.kind().is_group();
+        out.push(
+            Diagnostic::new(
+                Rule::UpnAddressConflict,
+                upn.span,
+                format!("UPN `{value}` of `{}` is {what} of `{}` in the cloud", recipient.name.value, other.name.value),
+            )
+            .primary_label(format!("UPN of `{}`", recipient.name.value))
+            .label(at.unwrap_or(other.name.span), format!("{what} of `{}`", other.name.value))
+            .related(other.name.value.to_string())
+            .recipient(recipient.name.value.to_string())
+            .note("Entra ID keeps UserPrincipalName and ProxyAddress unique across all users, groups and contacts together, and Exchange Online adds each user's UPN to its proxy addresses")
+            .note(if group {
+                format!("`{}` is a group: Entra ID does not quarantine this; the export fails with a conflict error on every sync cycle until it is resolved (\"Identity synchronization and duplicate attribute resiliency\", known issues)", other.name.value)
+            } else {
+                "the value is quarantined on whichever object syncs second (\"Identity synchronization and duplicate attribute resiliency\")".to_string()
+            })
+            .help(format!("give `{}` a UPN that is not another object's address, or remove the address from `{}`", recipient.name.value, other.name.value)),
+        );
+    }
+}
+
+/// A domain that can be verified in Microsoft 365: not a reserved or internal-only top-level domain.
+fn is_routable(domain: &str) -> bool {
+    let tld = domain.rsplit('.').next().unwrap_or("");
+    !["local", "internal", "lan", "localdomain", "corp", "home", "intranet", "private"]
+        .iter()
+        .any(|reserved| tld.eq_ignore_ascii_case(reserved))
+        && domain.contains('.')
 }
 
 /// A synced object's MOERA is already another object's address, so the cloud appends four random digits.

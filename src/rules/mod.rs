@@ -11,6 +11,7 @@ use crate::analysis::Analysis;
 use crate::analysis::addresses::Derived;
 use crate::analysis::cloud::CloudView;
 use crate::analysis::pairs::Pairs;
+use crate::analysis::presence::Presence;
 use crate::diag::Diagnostic;
 use crate::diag::lint::Family;
 use crate::diag::sink::Sink;
@@ -32,6 +33,8 @@ mod sync_scope;
 pub struct Context<'m> {
     pub model: &'m Model<'m>,
     pub derived: &'m Derived<'m>,
+    /// Where each recipient exists: every rule that compares objects asks here.
+    pub presence: &'m Presence,
     pub files: &'m SourceFiles,
     /// Objects that are one person, or that sync will merge.
     pub pairs: &'m Pairs,
@@ -49,12 +52,23 @@ impl<'m> Context<'m> {
         Context {
             model: analysis.model,
             derived: &analysis.derived,
+            presence: &analysis.presence,
             files,
             pairs: &analysis.pairs,
             cloud: &analysis.cloud,
             today: analysis.today,
             rule_names,
         }
+    }
+
+    /// Whether the cloud has this effective address (`id`) of recipient `holder`: the recipient exists in
+    /// the cloud, and the address is its own there or, for a synced object, not one the cloud discards.
+    pub fn kept_in_cloud(&self, holder: usize, id: u32) -> bool {
+        if !self.presence.of(holder).cloud {
+            return false;
+        }
+        let position = (id - self.derived.address_ids_of(holder).start) as usize;
+        self.cloud.of(holder).is_none_or(|object| !object.dropped.iter().any(|d| d.address == position))
     }
 
     /// The span of `range` (byte offsets into `value`) inside the string literal at `span`, so that a

@@ -1,11 +1,12 @@
 //! Sync scope and placement: what Entra Connect does not sync, what cannot be mastered where, mailboxes
 //! left in both places after a move, and objects that sync will merge.
 
-use crate::analysis::addresses::TenantDomains;
 use crate::analysis::pairs::MailboxPair;
+use crate::analysis::presence::Directory;
 use crate::catalogue::Rule;
 use crate::diag::Diagnostic;
-use crate::model::{Recipient, RecipientType, Source};
+use crate::model::TenantDomains;
+use crate::model::{Recipient, RecipientType, SStr, Source};
 use crate::rules::{Context, quoted_list};
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -33,6 +34,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     dynamic_groups(cx, out);
+    references(cx, out);
     for pair in &cx.pairs.mailboxes {
         both_locations(cx, tenant, pair, out);
     }
@@ -72,10 +74,9 @@ fn type_not_valid_for_source(recipient: &Recipient<'_>, out: &mut Vec<Diagnostic
     out.push(diagnostic);
 }
 
+/// A dynamic group marked as synced: Entra Connect never syncs one.
 fn dynamic_groups(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    let recipients = &cx.model.recipients;
-    let help = "on the other side, use a cloud dynamic distribution group with the same filter, or a mail contact that points at this group's address";
-    for recipient in recipients {
+    for recipient in &cx.model.recipients {
         if recipient.kind() == RecipientType::DynamicDistributionGroup
             && recipient.source == Source::OnPremises
             && let Some(synced) = recipient.synced.as_ref().filter(|s| s.value)
@@ -88,68 +89,140 @@ fn dynamic_groups(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .primary_label("`synced = true`")
                 .recipient(recipient.name.value.to_string())
-                .note("Entra Connect never syncs dynamic distribution groups: their membership is a query against the on-premises directory, so the group does not exist in Exchange Online (seed 001)")
-                .help(help),
+                .note("Entra Connect never syncs dynamic distribution groups: their membership is a query against the on-premises directory, so the group does not exist in Exchange Online")
+                .help(DYNAMIC_GROUP_HELP),
             );
         }
-        // A dynamic group referenced across the sync boundary: from a synced group's members, or from any
-        // object mastered on the other side.
+    }
+}
+
+/// Members and forwarding addresses name objects that must exist where the reference is mastered: an
+/// on-premises group's members and an on-premises mailbox's forwarding address on-premises, a cloud
+/// group's and a cloud mailbox's in the cloud. A dynamic group on the wrong side is
+/// `dynamic-group-synced`; any other object is `reference-across-directories`.
+fn references(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let recipients = &cx.model.recipients;
+    for (index, recipient) in recipients.iter().enumerate() {
+        let kept_in = match recipient.source {
+            Source::OnPremises => Directory::OnPremises,
+            Source::Cloud => Directory::Cloud,
+        };
         let references = recipient
             .members
             .iter()
             .map(|m| (m, "member"))
             .chain(recipient.forwarding_address.iter().map(|f| (f, "forwarding address")));
         for (reference, what) in references {
-            let Some(target) = cx.derived.recipient_named(&reference.value).map(|i| &recipients[i]) else { continue };
-            if target.kind() != RecipientType::DynamicDistributionGroup {
-                continue;
+            let Some(target_index) = cx.derived.recipient_named(&reference.value) else { continue };
+            let target = &recipients[target_index];
+            let missing_where_kept = !cx.presence.of(target_index).contains(kept_in);
+            if target.kind() == RecipientType::DynamicDistributionGroup {
+                // A synced group's members are also its members in the cloud, where the dynamic group is not.
+                let synced_group = recipient.kind().is_group() && cx.presence.is_synced(index, recipient);
+                if missing_where_kept || synced_group {
+                    out.push(dynamic_group_reference(recipient, target, reference, what));
+                }
+            } else if missing_where_kept {
+                out.push(reference_across(cx, recipient, target, target_index, reference, what, kept_in));
             }
-            let crosses = target.source != recipient.source || (recipient.kind().is_group() && recipient.is_synced());
-            if !crosses {
-                continue;
-            }
-            let (target_side, other_side) = match target.source {
-                Source::OnPremises => ("on-premises", "Exchange Online"),
-                Source::Cloud => ("Exchange Online", "on-premises"),
-            };
-            out.push(
-                Diagnostic::new(
-                    Rule::DynamicGroupSynced,
-                    reference.span,
-                    format!(
-                        "`{}` has the dynamic distribution group `{}` as its {what}, but that group exists only {}",
-                        recipient.name.value,
-                        target.name.value,
-                        if target_side == "on-premises" { "on-premises" } else { "in Exchange Online" }
-                    ),
-                )
-                .primary_label(format!("a dynamic group that is not in {other_side}"))
-                .label(target.name.span, format!("`{}`, never synced", target.name.value))
-                .recipient(recipient.name.value.to_string())
-                .note(format!(
-                    "Entra Connect never syncs dynamic distribution groups in either direction, so in {other_side} this reference points at nothing: the {what} is dropped there (seed 001)"
-                ))
-                .help(help),
-            );
         }
     }
+}
+
+fn dynamic_group_reference(
+    recipient: &Recipient<'_>,
+    target: &Recipient<'_>,
+    reference: &SStr<'_>,
+    what: &str,
+) -> Diagnostic {
+    let (target_side, other_side) = match target.source {
+        Source::OnPremises => ("on-premises", "Exchange Online"),
+        Source::Cloud => ("in Exchange Online", "on-premises"),
+    };
+    Diagnostic::new(
+        Rule::DynamicGroupSynced,
+        reference.span,
+        format!(
+            "`{}` has the dynamic distribution group `{}` as its {what}, but that group exists only {target_side}",
+            recipient.name.value, target.name.value
+        ),
+    )
+    .primary_label(format!("a dynamic group that is not in {other_side}"))
+    .label(target.name.span, format!("`{}`, never synced", target.name.value))
+    .recipient(recipient.name.value.to_string())
+    .note(format!(
+        "Entra Connect never syncs dynamic distribution groups in either direction, so in {other_side} this reference points at nothing: the {what} is dropped there"
+    ))
+    .help(DYNAMIC_GROUP_HELP)
+}
+
+const DYNAMIC_GROUP_HELP: &str = "on the other side, use a cloud dynamic distribution group with the same filter, or a mail contact that points at this group's address";
+
+fn reference_across(
+    cx: &Context<'_>,
+    recipient: &Recipient<'_>,
+    target: &Recipient<'_>,
+    target_index: usize,
+    reference: &SStr<'_>,
+    what: &str,
+    kept_in: Directory,
+) -> Diagnostic {
+    let (name, target_name) = (&recipient.name.value, &target.name.value);
+    let address = cx.derived.primary_of(target_index).map(|a| a.parsed().address.to_string());
+    let address = address.as_deref().unwrap_or("its address");
+    let (kept, exists, help) = match kept_in {
+        Directory::OnPremises => (
+            "on-premises",
+            "only in the cloud",
+            format!(
+                "create a mail contact (or mail user) on-premises for `{address}` and make it the {what} instead, or master `{target_name}` on-premises and sync it"
+            ),
+        ),
+        Directory::Cloud => (
+            "in the cloud",
+            "only on-premises (it is not synced)",
+            format!(
+                "bring `{target_name}` into Entra Connect's sync scope, or create a mail contact in Exchange Online for `{address}` and make it the {what} instead"
+            ),
+        ),
+    };
+    Diagnostic::new(
+        Rule::ReferenceAcrossDirectories,
+        reference.span,
+        format!("`{name}` has `{target_name}` as its {what}, but `{target_name}` exists {exists}"),
+    )
+    .primary_label(format!("not in the directory where `{name}` is mastered"))
+    .label(target.name.span, format!("`{target_name}`"))
+    .recipient(name.to_string())
+    .related(target_name.to_string())
+    .note(format!(
+        "{} of `{name}` {} mastered {kept}, where `{target_name}` does not exist: the {what} cannot be set there, and the directories do not reach across for it",
+        if what == "member" { "the members" } else { "the forwarding address" },
+        if what == "member" { "are" } else { "is" }
+    ))
+    .help(help)
 }
 
 fn both_locations(cx: &Context<'_>, tenant: &TenantDomains, pair: &MailboxPair, out: &mut Vec<Diagnostic>) {
     let on_premises = &cx.model.recipients[pair.on_premises as usize];
     let cloud = &cx.model.recipients[pair.cloud as usize];
     let ties: Vec<&str> = pair.ties.iter().map(|t| t.describe()).collect();
-    let alias = on_premises.alias.as_ref().map_or("<alias>", |a| a.value.as_ref());
     let name = &on_premises.name.value;
+    let id = identity(on_premises);
+    let alias = on_premises.alias.as_ref().map_or(name.as_ref(), |a| a.value.as_ref());
+    let routing = format!("{alias}@{}", tenant.routing);
+    let cloud_guid =
+        cloud.exchange_guid.as_ref().map_or("<ExchangeGuid of the Exchange Online mailbox>", |g| g.value.as_ref());
     let steps = [
-        format!("1. on-premises, forward `{name}` to the Exchange Online-only address {alias}@{}", tenant.routing),
-        format!("2. export the on-premises mailbox to a PST file (New-MailboxExportRequest -Mailbox {name})"),
-        "3. pause directory synchronization (Set-ADSyncScheduler -SyncCycleEnabled $false)".to_string(),
-        "4. remove litigation hold or in-place holds from the on-premises mailbox, and wait up to 60 minutes for it to apply".to_string(),
-        format!("5. Disable-Mailbox {name}"),
-        format!("6. Enable-RemoteMailbox {name} -RemoteRoutingAddress {alias}@{}", tenant.routing),
-        "7. resume directory synchronization (Set-ADSyncScheduler -SyncCycleEnabled $true) and run a sync cycle".to_string(),
-        "8. import the PST into the Exchange Online mailbox".to_string(),
+        format!("1. while you work, forward on-premises mail to the cloud mailbox: Set-Mailbox -Identity \"{id}\" -ForwardingSmtpAddress \"{routing}\""),
+        format!("2. save the on-premises mailbox's values (addresses, LegacyExchangeDN): Get-Mailbox -Identity \"{id}\" | Format-List > mailboxinfo.txt"),
+        "3. on the Entra Connect server, pause synchronization: Set-ADSyncScheduler -SyncCycleEnabled $false".to_string(),
+        format!("4. Disable-Mailbox -Identity \"{id}\""),
+        format!("5. Enable-RemoteMailbox -Identity \"{id}\" -RemoteRoutingAddress \"{routing}\""),
+        format!("6. restore the proxy addresses the disable removed, and add the old LegacyExchangeDN as an X500 address: Set-RemoteMailbox -Identity \"{id}\" -EmailAddresses @{{add=\"x500:<LegacyExchangeDN from mailboxinfo.txt>\"}}"),
+        format!("7. stamp the Exchange Online mailbox's GUID, so the mailbox can be moved back: Set-RemoteMailbox -Identity \"{id}\" -ExchangeGuid \"{cloud_guid}\""),
+        "8. resume synchronization: Set-ADSyncScheduler -SyncCycleEnabled $true".to_string(),
+        "9. restore the disconnected mailbox's content into the Exchange Online mailbox (New-MailboxRestoreRequest in Exchange Online PowerShell, as the article shows)".to_string(),
     ];
     let mut diagnostic = Diagnostic::new(
         Rule::MailboxInBothLocations,
@@ -164,33 +237,41 @@ fn both_locations(cx: &Context<'_>, tenant: &TenantDomains, pair: &MailboxPair, 
     .related(cloud.name.value.to_string())
     .label(cloud.kind.span, format!("`{}`: a mailbox hosted in Exchange Online", cloud.name.value))
     .recipient(name.to_string())
-    .note("one person has two mailboxes: on-premises senders deliver to the on-premises mailbox and Exchange Online senders to the cloud one, so mail is split between them by sender. This is what a move that completed with warnings can leave behind (seed 000)");
+    .note("one person has two mailboxes: on-premises senders deliver to the on-premises mailbox and Exchange Online senders to the cloud one, so mail is split between them by sender. A move that completed with warnings, or a licence assigned before the move, can leave this behind (\"How to recover when a mailbox exists in both Exchange Online and on-premises\")");
     for (tie, (a, b)) in pair.ties.iter().zip(pair.ties.iter().map(|t| tie_spans(cx, *t, on_premises, cloud, pair))) {
         if let (Some(a), Some(b)) = (a, b) {
             diagnostic = diagnostic.label(a, tie.describe()).label(b, tie.describe());
         }
     }
     out.push(diagnostic.help(format!(
-        "keep the Exchange Online mailbox and turn the on-premises one into a remote mailbox (seed 000):\n{}",
+        "keep the Exchange Online mailbox and turn the on-premises one into a remote mailbox:\n{}",
         steps.join("\n")
     )));
 
-    for side in [on_premises, cloud] {
-        if let Some(hold) = side.litigation_hold.as_ref().filter(|h| h.value) {
-            out.push(
-                Diagnostic::new(
-                    Rule::LitigationHoldBlocksDisable,
-                    hold.span,
-                    format!("`{}` is on litigation hold, and is one side of a mailbox in both locations", side.name.value),
-                )
-                .primary_label("litigation hold")
-                .label(on_premises.kind.span, format!("`{name}` must be disabled on-premises"))
-                .recipient(side.name.value.to_string())
-                .note("Disable-Mailbox fails on a mailbox on hold; the hold must be removed first, and the change takes up to 60 minutes to apply (seed 000). Export the mailbox to PST first, so nothing under hold is lost")
-                .help(format!("export the mailbox, then Set-Mailbox {} -LitigationHoldEnabled $false, wait up to 60 minutes, then Disable-Mailbox", side.name.value)),
-            );
-        }
+    // Only the on-premises mailbox is disabled; the cloud mailbox, which is kept, keeps its hold.
+    if let Some(hold) = on_premises.litigation_hold.as_ref().filter(|h| h.value) {
+        out.push(
+            Diagnostic::new(
+                Rule::LitigationHoldBlocksDisable,
+                hold.span,
+                format!("`{name}` is on litigation hold, and is the on-premises mailbox the remediation disables"),
+            )
+            .primary_label("litigation hold on the mailbox to disable")
+            .label(cloud.kind.span, format!("`{}`, the Exchange Online mailbox that is kept", cloud.name.value))
+            .related(cloud.name.value.to_string())
+            .recipient(name.to_string())
+            .note("Disable-Mailbox fails on a mailbox on hold: the hold must be lifted on the on-premises mailbox first, and the change takes up to 60 minutes to apply. Save its content first (it is restored into the Exchange Online mailbox), so nothing under hold is lost")
+            .help(format!(
+                "after saving the mailbox's content, on-premises: Set-Mailbox -Identity \"{id}\" -LitigationHoldEnabled $false; wait up to 60 minutes, then Disable-Mailbox"
+            )),
+        );
     }
+}
+
+/// How help texts name a recipient for a cmdlet's -Identity: the UPN where there is one (every
+/// mailbox cmdlet accepts it), else the alias, else the name.
+fn identity<'r>(recipient: &'r Recipient<'_>) -> &'r str {
+    recipient.upn.as_ref().or(recipient.alias.as_ref()).map_or(recipient.name.value.as_ref(), |v| v.value.as_ref())
 }
 
 /// "a, b and c"
@@ -235,7 +316,7 @@ fn soft_matches(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             let find = |i: u32| {
                 cx.derived.addresses_of(i as usize).iter().find(|a| a.text.eq_ignore_ascii_case(text)).map(|a| a.span)
             };
-            ("SMTP address", find(soft.on_premises), find(soft.cloud))
+            ("primary SMTP address", find(soft.on_premises), find(soft.cloud))
         };
         let value = if soft.by_upn {
             on_premises.upn.as_ref().map_or(String::new(), |u| u.value.to_string())
@@ -257,14 +338,28 @@ fn soft_matches(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         )
         .primary_label(format!("{what} of the on-premises object"))
         .related(cloud.name.value.to_string())
-        .recipient(on_premises.name.value.to_string())
-        .note(format!(
-            "Entra Connect soft-matches a new on-premises object to an existing cloud-only object with the same {what}: the two become one object mastered on-premises, and the on-premises values overwrite the cloud ones ({} loses what was set in the cloud)",
-            quoted_list(&[cloud.name.value.as_ref()])
-        ))
-        .help("if they are the same person or group, this merge may be intended: check the values that will be overwritten; otherwise give one of them another value");
+        .recipient(on_premises.name.value.to_string());
+        diagnostic = if soft.type_mismatch {
+            diagnostic
+                .severity_hint(crate::diag::Severity::Error)
+                .note(format!(
+                    "Entra Connect tries to soft-match a new on-premises object to the cloud-only object with the same {what}, but one is a {} and the other a {}: the join fails with an ObjectTypeMismatch error on every sync cycle, and `{}` never reaches the cloud (\"Troubleshooting errors during synchronization\")",
+                    on_premises.kind().object_class().name(),
+                    cloud.kind().object_class().name(),
+                    on_premises.name.value
+                ))
+                .help("give one of them another value, or remove the cloud-only object if the on-premises one replaces it")
+        } else {
+            diagnostic
+                .note(format!(
+                    "Entra Connect soft-matches a new on-premises object to an existing cloud-only object with the same {what}: the two become one object mastered on-premises, and the on-premises values overwrite the cloud ones ({} loses what was set in the cloud) (\"Microsoft Entra Connect: When you have an existing tenant\")",
+                    quoted_list(&[cloud.name.value.as_ref()])
+                ))
+                .help("if they are the same person or group, this merge may be intended: check the values that will be overwritten; otherwise give one of them another value")
+        };
         if let Some(span) = cloud_span {
-            diagnostic = diagnostic.label(span, format!("{what} of cloud-only `{}`", cloud.name.value));
+            let role = if soft.by_upn { "UPN" } else { "an address" };
+            diagnostic = diagnostic.label(span, format!("{role} of cloud-only `{}`", cloud.name.value));
         }
         out.push(diagnostic);
     }

@@ -120,6 +120,12 @@ pub const POLICY: &[Key] = &[
 pub const TENANT: &[Key] = &[
     required("name", K::String, "The tenant name: `contoso` for contoso.onmicrosoft.com"),
     required("accepted_domains", K::Strings, "The verified, accepted domains"),
+    key(
+        "verified_domains",
+        K::Strings,
+        A::All,
+        "The domains verified in the Microsoft 365 tenant, when they differ from accepted_domains (default: accepted_domains)",
+    ),
     key("routing_domain", K::String, A::All, "Overrides the routing domain `<tenant>.mail.onmicrosoft.com`"),
     key("hybrid", K::Bool, A::All, "false for a tenant without Entra Connect (default true)"),
 ];

@@ -12,6 +12,7 @@ impl Reader {
         let mut name = None;
         let mut accepted_domains = None;
         let mut routing_domain = None;
+        let mut verified_domains = None;
         let mut hybrid = true;
         for (key, value) in table.into_inner() {
             let key_span = self.span(key.span());
@@ -19,6 +20,7 @@ impl Reader {
                 "name" => name = self.string("name", value),
                 "accepted_domains" => accepted_domains = Some(self.string_array("accepted_domains", value)),
                 "routing_domain" => routing_domain = self.string("routing_domain", value),
+                "verified_domains" => verified_domains = Some(self.string_array("verified_domains", value)),
                 "hybrid" => hybrid = self.bool("hybrid", value).is_none_or(|h| h.value),
                 other => self.unknown_key(key_span, other, "in `[tenant]`", &format::names(format::TENANT)),
             }
@@ -34,6 +36,7 @@ impl Reader {
             span: header,
             name,
             accepted_domains: accepted_domains.unwrap_or_default(),
+            verified_domains,
             routing_domain,
             hybrid,
         })
