@@ -45,6 +45,18 @@ impl Directories {
         Directories { on_premises: self.on_premises && other.on_premises, cloud: self.cloud && other.cloud }
     }
 
+    /// The directories' names, for reports: `["on-premises", "cloud"]`.
+    pub fn names(self) -> Vec<&'static str> {
+        let mut names = Vec::new();
+        if self.on_premises {
+            names.push("on-premises");
+        }
+        if self.cloud {
+            names.push("cloud");
+        }
+        names
+    }
+
     /// "on-premises", "in the cloud", "on-premises and in the cloud", for messages.
     pub fn describe(self) -> &'static str {
         match (self.on_premises, self.cloud) {

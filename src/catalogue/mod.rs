@@ -22,6 +22,7 @@ const FILES: &[(Family, &str)] = &[
     (Family::Licensing, include_str!("../../policies/licensing.toml")),
     (Family::SyncScope, include_str!("../../policies/sync-scope.toml")),
     (Family::Migration, include_str!("../../policies/migration.toml")),
+    (Family::Attributes, include_str!("../../policies/attributes.toml")),
 ];
 
 /// One rule's entry in `policies/<family>.toml`.

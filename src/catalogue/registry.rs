@@ -7,7 +7,7 @@
 
 use crate::diag::Severity::{Error, Info, Warning};
 use crate::diag::lint::Family::{
-    Addresses, EmailAddressPolicies, HybridRouting, Identity, Input, Licensing, Migration, SyncScope,
+    Addresses, Attributes, EmailAddressPolicies, HybridRouting, Identity, Input, Licensing, Migration, SyncScope,
 };
 use crate::diag::lint::Lint;
 
@@ -97,11 +97,13 @@ declare_rules! {
     DuplicateExchangeGuid = "duplicate-exchange-guid", HybridRouting, Error, "two recipients share an ExchangeGuid";
     ForwardingNotCloudAddress = "forwarding-not-cloud-address", HybridRouting, Warning, "an on-premises mailbox forwards to an accepted-domain address of a cloud-only mailbox";
     ForwardingLoop = "forwarding-loop", HybridRouting, Error, "a mailbox forwards to one of its own addresses";
+    RoutingAddressPrimary = "routing-address-primary", HybridRouting, Warning, "a remote routing address is written with an upper-case `SMTP:` prefix";
     // licensing
     LicenseGraceExpired = "license-grace-expired", Licensing, Error, "an unlicensed user mailbox in Exchange Online is past its grace period";
     LicenseGraceActive = "license-grace-active", Licensing, Warning, "an unlicensed user mailbox in Exchange Online is inside its grace period";
     LicenseGraceUnknown = "license-grace-unknown", Licensing, Warning, "an unlicensed user mailbox in Exchange Online has no `provisioned` date";
     LicenseRequired = "license-required", Licensing, Error, "an unlicensed shared, room or equipment mailbox in Exchange Online has litigation hold or an archive";
+    LicenseBeforeMove = "license-before-move", Licensing, Error, "a mailbox that is still on-premises has an Exchange Online license";
     // sync-scope
     DynamicGroupSynced = "dynamic-group-synced", SyncScope, Error, "a dynamic distribution group is expected in the other environment";
     TypeNotValidForSource = "type-not-valid-for-source", SyncScope, Error, "the recipient type cannot be mastered where the recipient says it is";
@@ -123,4 +125,6 @@ declare_rules! {
     BatchLitigationHold = "batch-litigation-hold", Migration, Info, "a mailbox on litigation hold moves in a batch that completes on its own";
     BatchLicensePlan = "batch-license-plan", Migration, Warning, "a batch moves user mailboxes without licensing them on completion";
     BatchCutoverSize = "batch-cutover-size", Migration, Error, "a cutover batch of more than 2,000 mailboxes";
+    // attributes
+    AttributeTooLong = "attribute-too-long", Attributes, Error, "a value is longer than Active Directory or Exchange accepts for its attribute";
 }

@@ -3,9 +3,10 @@
 
 use serde::Serialize;
 
-use crate::analysis::addresses::{Derived, Origin};
+use crate::analysis::Analysis;
+use crate::analysis::addresses::Origin;
 use crate::analysis::policy::template;
-use crate::model::{Model, Source};
+use crate::model::Source;
 use crate::source::SourceFiles;
 
 #[derive(Serialize)]
@@ -14,6 +15,8 @@ pub struct AddressReport {
     #[serde(rename = "type")]
     pub kind: &'static str,
     pub source: &'static str,
+    /// Where the recipient exists: `on-premises`, `cloud`.
+    pub exists: Vec<&'static str>,
     /// `path:line`
     pub location: String,
     pub policies_enabled: bool,
@@ -52,7 +55,8 @@ pub struct EffectiveEntry {
 
 /// The report for one recipient, or `None` when no recipient has that name.
 // Long on purpose: it assembles one report, section by section, in the order it is shown.
-pub fn report(model: &Model<'_>, derived: &Derived<'_>, files: &SourceFiles, name: &str) -> Option<AddressReport> {
+pub fn report(analysis: &Analysis<'_>, files: &SourceFiles, name: &str) -> Option<AddressReport> {
+    let (model, derived) = (analysis.model, &analysis.derived);
     let index = derived.recipient_named(name)?;
     let recipient = &model.recipients[index];
     let file = files.get(recipient.name.span.file);
@@ -134,6 +138,7 @@ pub fn report(model: &Model<'_>, derived: &Derived<'_>, files: &SourceFiles, nam
             Source::OnPremises => "on-premises",
             Source::Cloud => "cloud",
         },
+        exists: analysis.presence.of(index).names(),
         location: format!("{}:{line}", file.path),
         policies_enabled: recipient.email_address_policies_enabled(),
         evaluated,
@@ -145,7 +150,14 @@ pub fn report(model: &Model<'_>, derived: &Derived<'_>, files: &SourceFiles, nam
 
 impl AddressReport {
     pub fn to_human(&self) -> String {
-        let mut out = format!("{} ({}, {}) at {}\n\n", self.recipient, self.kind, self.source, self.location);
+        let mut out = format!(
+            "{} ({}, {}) at {}\nexists: {}\n\n",
+            self.recipient,
+            self.kind,
+            self.source,
+            self.location,
+            self.exists.join(", ")
+        );
         if !self.policies_enabled {
             out.push_str(
                 "Email address policies: disabled for this recipient (email_address_policy_enabled = false)\n",

@@ -16,6 +16,8 @@ pub struct Preview {
 pub struct PreviewRecipient {
     pub name: String,
     pub on_premises_type: &'static str,
+    /// Where the recipient exists: a synced object is on-premises and in the cloud.
+    pub exists: Vec<&'static str>,
     pub cloud_type: &'static str,
     pub mail: Option<String>,
     pub mail_nickname: Option<String>,
@@ -57,6 +59,7 @@ fn entry(analysis: &Analysis<'_>, object: &CloudObject) -> PreviewRecipient {
     PreviewRecipient {
         name: recipient.name.value.to_string(),
         on_premises_type: recipient.kind().name(),
+        exists: analysis.presence.of(object.recipient as usize).names(),
         cloud_type: object.cloud_type,
         mail: projection.mail,
         mail_nickname: object.mail_nickname.clone(),

@@ -61,7 +61,7 @@ pub(super) fn addresses(name: &str, repository: &RepositoryArgs, format: ListFor
     };
     let (model, _) = crate::build_model(&files, &options);
     let analysis = Analysis::new(&model, options.today, &options.timings);
-    let result = crate::cli::addresses::report(&model, &analysis.derived, &files, name).ok_or_else(|| {
+    let result = crate::cli::addresses::report(&analysis, &files, name).ok_or_else(|| {
         let names = model.recipients.iter().map(|r| r.name.value.as_ref());
         match crate::util::suggest::did_you_mean(name, names) {
             Some(candidate) => format!("no recipient named `{name}`; did you mean `{candidate}`?"),

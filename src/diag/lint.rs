@@ -15,6 +15,7 @@ pub enum Family {
     Licensing,
     SyncScope,
     Migration,
+    Attributes,
 }
 
 impl Family {
@@ -27,6 +28,7 @@ impl Family {
         Family::Licensing,
         Family::SyncScope,
         Family::Migration,
+        Family::Attributes,
     ];
 
     pub fn name(self) -> &'static str {
@@ -39,6 +41,7 @@ impl Family {
             Family::Licensing => "licensing",
             Family::SyncScope => "sync-scope",
             Family::Migration => "migration",
+            Family::Attributes => "attributes",
         }
     }
 }

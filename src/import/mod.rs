@@ -164,6 +164,14 @@ pub fn finish(mut row: Row) -> Result<Row, String> {
     {
         row.values.insert("proxy_addresses", ImportValue::List(vec![format!("SMTP:{primary}")]));
     }
+    // Exports show targetAddress and ExternalEmailAddress as proxy addresses (`SMTP:...`); the repository
+    // keeps the bare address, which is what the cmdlets set (`-RemoteRoutingAddress user@...`).
+    for key in ["remote_routing_address", "external_email_address"] {
+        if let Some(ImportValue::Str(value)) = row.values.get_mut(key) {
+            let bare = crate::model::address::ProxyAddress::parse(value).address.to_string();
+            *value = bare;
+        }
+    }
     // Keys that do not apply to the type are dropped, so that the repository is valid.
     let source =
         if row.str("source") == Some("cloud") { crate::model::Source::Cloud } else { crate::model::Source::OnPremises };

@@ -162,7 +162,7 @@ fn across_recipients(cx: &Context<'_>, group: &[u32], out: &mut Vec<Diagnostic>)
 }
 
 /// What Entra ID does with one proxy address on several objects ("Identity synchronization and duplicate
-/// attribute resiliency", "Troubleshooting errors during synchronization").
+/// attribute resiliency", "Microsoft Entra Connect: Troubleshoot errors during synchronization").
 fn cloud_consequence(cx: &Context<'_>, address: &EffectiveAddress<'_>, holders: &[u32], cloud: &[usize]) -> String {
     let recipients = &cx.model.recipients;
     let in_cloud: Vec<&Recipient<'_>> = cloud.iter().map(|&i| &recipients[holders[i] as usize]).collect();
@@ -183,7 +183,7 @@ fn cloud_consequence(cx: &Context<'_>, address: &EffectiveAddress<'_>, holders: 
         let (a, b) = (&recipients[synced], &recipients[mastered]);
         if a.kind().object_class() != b.kind().object_class() {
             return format!(
-                "in the cloud, synced `{}` (a {}) and cloud-only `{}` (a {}) share it: Entra Connect's export of `{}` fails with an ObjectTypeMismatch error on every sync cycle (\"Troubleshooting errors during synchronization\")",
+                "in the cloud, synced `{}` (a {}) and cloud-only `{}` (a {}) share it: Entra Connect's export of `{}` fails with an ObjectTypeMismatch error on every sync cycle (\"Microsoft Entra Connect: Troubleshoot errors during synchronization\")",
                 a.name.value,
                 a.kind().object_class().name(),
                 b.name.value,

@@ -101,6 +101,20 @@ fn remote_routing(
         );
         return;
     };
+    if rra.value.starts_with("SMTP:") {
+        let lower = format!("smtp:{}", &rra.value["SMTP:".len()..]);
+        out.push(
+            Diagnostic::new(
+                Rule::RoutingAddressPrimary,
+                cx.span_within(rra.span, &rra.value, 0.."SMTP:".len()),
+                format!("remote routing address `{}` of `{}` has an upper-case `SMTP:` prefix", rra.value, recipient.name.value),
+            )
+            .primary_label("upper-case prefix")
+            .recipient(recipient.name.value.to_string())
+            .note("when email address policies are next applied to the recipient (the Hybrid Configuration Wizard does it), a targetAddress written as `SMTP:` becomes the primary SMTP address, and the former primary a secondary (\"Primary SMTP proxy address is replaced by targetAddress value in a hybrid environment\")")
+            .help(format!("write the routing address with a lower-case prefix, or none: `{lower}`")),
+        );
+    }
     let address = bare(&rra.value);
     let Some(domain) = domain_of(address) else { return };
     let domain = domain.to_ascii_lowercase();

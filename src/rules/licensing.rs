@@ -11,7 +11,11 @@ use crate::rules::Context;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (grace_days, warning_days) = (cx.model.lint.grace_days(), cx.model.lint.grace_warning_days());
-    for recipient in &cx.model.recipients {
+    for (index, recipient) in cx.model.recipients.iter().enumerate() {
+        if crate::analysis::pairs::is_on_premises_hosted_mailbox(recipient) {
+            license_before_move(cx, index, recipient, out);
+            continue;
+        }
         if !recipient.is_hosted_in_exchange_online() || recipient.is_licensed() {
             continue;
         }
@@ -21,6 +25,31 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             license_required(recipient, out);
         }
     }
+}
+
+/// A synced user whose mailbox is still on-premises is licensed: Exchange Online may provision a second
+/// mailbox for it.
+fn license_before_move(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(licensed) = recipient.licensed.as_ref().filter(|l| l.value) else { return };
+    if !cx.presence.is_synced(index, recipient) {
+        return;
+    }
+    let name = &recipient.name.value;
+    let identity = recipient.upn.as_ref().map_or(name.as_ref(), |u| u.value.as_ref());
+    out.push(
+        Diagnostic::new(
+            Rule::LicenseBeforeMove,
+            licensed.span,
+            format!("`{name}` has an Exchange Online license, but its mailbox is still on-premises"),
+        )
+        .primary_label("licensed before the move")
+        .label(recipient.kind.span, format!("`{name}` is hosted on-premises"))
+        .recipient(name.to_string())
+        .note("Exchange Online can provision a second, empty mailbox for a licensed user; the person then has a mailbox on both sides, mail is split between them, and the on-premises mailbox can no longer be moved onto the cloud one (\"How to recover when a mailbox exists in both Exchange Online and on-premises\")")
+        .help(format!(
+            "remove the Exchange Online license from `{identity}` until its mailbox has moved (or set `licensed = false` if the repository is ahead of the tenant), and assign it when the move completes"
+        )),
+    );
 }
 
 /// User mailboxes need an Exchange Online license; shared, room and equipment mailboxes do not.

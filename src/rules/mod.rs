@@ -20,6 +20,7 @@ use crate::source::{SourceFiles, Span};
 use crate::util::timings::Timings;
 
 mod addresses;
+mod attributes;
 mod email_address_policies;
 pub mod hybrid_routing;
 mod identity;
@@ -100,6 +101,7 @@ const CHECKS: &[(Option<Family>, Check)] = &[
     (Some(Family::Licensing), licensing::check),
     (Some(Family::SyncScope), sync_scope::check),
     (Some(Family::Migration), migration::check),
+    (Some(Family::Attributes), attributes::check),
     (None, organisation::check),
 ];
 

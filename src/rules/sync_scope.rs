@@ -343,7 +343,7 @@ fn soft_matches(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             diagnostic
                 .severity_hint(crate::diag::Severity::Error)
                 .note(format!(
-                    "Entra Connect tries to soft-match a new on-premises object to the cloud-only object with the same {what}, but one is a {} and the other a {}: the join fails with an ObjectTypeMismatch error on every sync cycle, and `{}` never reaches the cloud (\"Troubleshooting errors during synchronization\")",
+                    "Entra Connect tries to soft-match a new on-premises object to the cloud-only object with the same {what}, but one is a {} and the other a {}: the join fails with an ObjectTypeMismatch error on every sync cycle, and `{}` never reaches the cloud (\"Microsoft Entra Connect: Troubleshoot errors during synchronization\")",
                     on_premises.kind().object_class().name(),
                     cloud.kind().object_class().name(),
                     on_premises.name.value

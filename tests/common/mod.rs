@@ -15,12 +15,13 @@ pub fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
 }
 
-/// Every file under `dir`, with the rule fixtures' default `hybridlint.toml` when it brings none.
+/// Every `*.toml` file under `dir`, with the rule fixtures' default `hybridlint.toml` when it brings none.
 pub fn load(dir: &Path) -> SourceFiles {
     let mut files = Vec::new();
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.expect("fixture directory is readable");
-        if entry.file_type().is_file() {
+        // As discovery does: only `*.toml` files are linted (fixtures also hold READMEs).
+        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml") {
             let relative = entry.path().strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
             files.push(SourceFile::from_bytes(relative, std::fs::read(entry.path()).unwrap()));
         }

@@ -57,10 +57,22 @@ pub struct Field {
     pub opath: bool,
     /// Address-policy `conditions` may test it.
     pub condition: bool,
+    /// The longest value, in characters, that Active Directory (its schema's rangeUpper) or Exchange
+    /// (the cmdlet's documented maximum) accepts.
+    pub max_length: Option<(usize, Limit)>,
+}
+
+/// Who sets a length limit, for the message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// The attribute's rangeUpper in the Active Directory schema.
+    RangeUpper,
+    /// The maximum the Exchange cmdlets document for the parameter.
+    Exchange,
 }
 
 const fn field(key: Key, slot: Slot) -> Field {
-    Field { key, slot, exchange: &[], ldap: None, opath: false, condition: false }
+    Field { key, slot, exchange: &[], ldap: None, opath: false, condition: false, max_length: None }
 }
 
 impl Field {
@@ -81,6 +93,11 @@ impl Field {
 
     const fn condition(mut self) -> Field {
         self.condition = true;
+        self
+    }
+
+    const fn max_length(mut self, characters: usize, limit: Limit) -> Field {
+        self.max_length = Some((characters, limit));
         self
     }
 }
@@ -109,7 +126,8 @@ macro_rules! custom_attributes {
         .exchange(&[concat!("CustomAttribute", $n)])
         .ldap(concat!("extensionAttribute", $n))
         .opath()
-        .condition()),*]
+        .condition()
+        .max_length(1024, Limit::Exchange)),*]
     };
 }
 
@@ -148,34 +166,41 @@ const FIELDS: &[Field] = &[
     field(key("display_name", K::String, A::All, "Display name (%d in address templates)"), slot!(str display_name))
         .exchange(&["DisplayName"])
         .ldap("displayName")
-        .opath(),
+        .opath()
+        .max_length(256, Limit::RangeUpper),
     field(key("given_name", K::String, A::All, "First name (%g)"), slot!(str given_name))
         .exchange(&["FirstName"])
         .ldap("givenName")
-        .opath(),
+        .opath()
+        .max_length(64, Limit::RangeUpper),
     field(key("surname", K::String, A::All, "Last name (%s)"), slot!(str surname))
         .exchange(&["LastName"])
         .ldap("sn")
-        .opath(),
+        .opath()
+        .max_length(64, Limit::RangeUpper),
     field(key("initials", K::String, A::All, "Initials (%i)"), slot!(str initials))
         .exchange(&["Initials"])
         .ldap("initials")
-        .opath(),
+        .opath()
+        .max_length(6, Limit::RangeUpper),
     field(key("department", K::String, A::All, "Department"), slot!(str department))
         .exchange(&["Department"])
         .ldap("department")
         .opath()
-        .condition(),
+        .condition()
+        .max_length(64, Limit::RangeUpper),
     field(key("company", K::String, A::All, "Company"), slot!(str company))
         .exchange(&["Company"])
         .ldap("company")
         .opath()
-        .condition(),
+        .condition()
+        .max_length(64, Limit::RangeUpper),
     field(key("state_or_province", K::String, A::All, "State or province"), slot!(str state_or_province))
         .exchange(&["StateOrProvince"])
         .ldap("st")
         .opath()
-        .condition(),
+        .condition()
+        .max_length(128, Limit::RangeUpper),
     field(
         key(
             "proxy_addresses",
@@ -217,7 +242,7 @@ const FIELDS: &[Field] = &[
         .exchange(&["ArchiveGuid"]),
     field(key("archive", K::Bool, A::Mailboxes, "An archive is enabled"), slot!(bool archive)),
     field(
-        key("licensed", K::Bool, A::HostedInExchangeOnline, "An Exchange Online license is assigned (default false)"),
+        key("licensed", K::Bool, A::Mailboxes, "An Exchange Online license is assigned to the user (default false)"),
         slot!(bool licensed),
     )
     .exchange(&["SKUAssigned"]),
