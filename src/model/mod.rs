@@ -186,6 +186,7 @@ pub struct LintSettings<'a> {
     pub today: Option<Spanned<Date>>,
     pub license_grace_days: Option<Spanned<i64>>,
     pub grace_warning_days: Option<Spanned<i64>>,
+    pub max_proxy_addresses: Option<Spanned<i64>>,
     /// `[lint.rules]`: rule name -> severity (`None` = off).
     pub rules: Vec<(SStr<'a>, Spanned<Option<crate::diag::Severity>>)>,
     /// `[[lint.exception]]`: suppressions kept outside the recipient files.
@@ -209,6 +210,11 @@ impl LintSettings<'_> {
     /// The Exchange Online license grace period (`license_grace_days`, default 30).
     pub fn grace_days(&self) -> i64 {
         self.license_grace_days.as_ref().map_or(30, |d| d.value)
+    }
+
+    /// `too-many-proxy-addresses` fires above this many proxy addresses (`max_proxy_addresses`, default 300).
+    pub fn max_proxy_addresses(&self) -> usize {
+        self.max_proxy_addresses.as_ref().map_or(300, |m| m.value.max(0) as usize)
     }
 
     /// How long before the end of grace `license-grace-active` is a warning (`grace_warning_days`, default 7).

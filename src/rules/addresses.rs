@@ -12,9 +12,6 @@ use crate::model::address::{check_proxy_address, check_smtp_address, domain_is_w
 use crate::model::{Recipient, Source};
 use crate::rules::{Context, quoted_list};
 
-/// Entra ID's limit on SMTP addresses per object before it is treated as a large object.
-const MAX_SMTP_ADDRESSES: usize = 300;
-
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     duplicates(cx, out);
     // The per-recipient checks are the heaviest of all rules: chunks of recipients in parallel, findings
@@ -33,7 +30,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 }
                 primary_count(cx, index, recipient, &mut found);
                 primary_domain(cx, index, recipient, &mut found);
-                too_many(recipient, addresses, &mut found);
+                if cx.presence.is_synced(index, recipient) {
+                    too_many(cx, recipient, addresses, &mut found);
+                }
                 dropped_by_sync(cx, index, recipient, &mut found);
             }
             found
@@ -344,22 +343,29 @@ fn is_own_external_address(recipient: &Recipient<'_>, primary: &EffectiveAddress
     recipient.kind().has_external_address() && primary.parsed().address.eq_ignore_ascii_case(external)
 }
 
-fn too_many(recipient: &Recipient<'_>, addresses: &[EffectiveAddress<'_>], out: &mut Vec<Diagnostic>) {
-    let smtp: Vec<&EffectiveAddress<'_>> = addresses.iter().filter(|a| a.parsed().is_smtp()).collect();
-    if smtp.len() <= MAX_SMTP_ADDRESSES {
+/// A synced object with more proxy addresses, of every type, than `[lint] max_proxy_addresses`: Entra
+/// Connect cannot export such a large object.
+fn too_many(
+    cx: &Context<'_>,
+    recipient: &Recipient<'_>,
+    addresses: &[EffectiveAddress<'_>],
+    out: &mut Vec<Diagnostic>,
+) {
+    let max = cx.model.lint.max_proxy_addresses();
+    if addresses.len() <= max {
         return;
     }
     out.push(
         Diagnostic::new(
             Rule::TooManyProxyAddresses,
-            smtp[MAX_SMTP_ADDRESSES].span,
-            format!("`{}` has {} SMTP addresses; Entra ID handles at most {MAX_SMTP_ADDRESSES}", recipient.name.value, smtp.len()),
+            addresses[max].span,
+            format!("`{}` has {} proxy addresses, more than the {max} Entra Connect can export", recipient.name.value, addresses.len()),
         )
-        .primary_label(format!("address number {}", MAX_SMTP_ADDRESSES + 1))
+        .primary_label(format!("address number {}", max + 1))
         .label(recipient.name.span, format!("`{}`", recipient.name.value))
         .recipient(recipient.name.value.to_string())
-        .note("objects with more than 300 SMTP proxy addresses are large objects for Entra Connect: their export fails or the extra addresses are not synced")
-        .help("remove addresses that are no longer used, or spread them over additional recipients"),
+        .note("an object this large exceeds what Entra Connect can export: the export fails with a LargeObject (ExceededAllowedLength) error on every sync cycle, and the object's changes stop reaching the cloud (\"Microsoft Entra Connect: Troubleshoot errors during synchronization\"). Every address type counts: SMTP, X500, X400, SIP and the rest")
+        .help("remove addresses that are no longer used, X.400, X.500 and MSMail ones included, until the object is under the limit"),
     );
 }
 

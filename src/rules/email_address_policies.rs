@@ -408,6 +408,11 @@ fn missing_routing_template(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 fn collisions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for collision in &cx.derived.collisions {
         let recipient = &cx.model.recipients[collision.recipient as usize];
+        // A mail user's or contact's primary is its external address: what a policy adds to it are
+        // secondaries nobody addresses mail to, numbered or not.
+        if recipient.kind().has_external_address() && recipient.external_email_address.is_some() {
+            continue;
+        }
         let holder = &cx.model.recipients[collision.holder as usize];
         let policy = &cx.model.policies[collision.policy as usize];
         let template = &policy.templates[collision.template as usize];

@@ -143,6 +143,12 @@ pub const LINT: &[Key] = &[
         "license-grace-active is a warning this many days before the end (default 7)",
     ),
     key(
+        "max_proxy_addresses",
+        K::Integer,
+        A::All,
+        "too-many-proxy-addresses fires above this many proxy addresses of a synced object (default 300)",
+    ),
+    key(
         "max_file_size",
         K::Integer,
         A::All,

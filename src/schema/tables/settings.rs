@@ -52,6 +52,7 @@ impl Reader {
                 "today" => lint.today = self.date("today", value),
                 "license_grace_days" => lint.license_grace_days = self.non_negative("license_grace_days", value),
                 "grace_warning_days" => lint.grace_warning_days = self.non_negative("grace_warning_days", value),
+                "max_proxy_addresses" => lint.max_proxy_addresses = self.non_negative("max_proxy_addresses", value),
                 // Read by discovery, before any file is read; checked here for its type.
                 "max_file_size" => {
                     self.non_negative("max_file_size", value);
