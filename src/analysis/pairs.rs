@@ -8,7 +8,7 @@ use rustc_hash::FxHashSet;
 use uuid::Uuid;
 
 use crate::analysis::addresses::Derived;
-use crate::analysis::presence::Presence;
+use crate::analysis::presence::{Directory, Presence};
 use crate::model::address::Caseless;
 use crate::model::{Model, Recipient, RecipientType, Source};
 use crate::util::FastMap;
@@ -79,17 +79,25 @@ impl Pairs {
     /// the ExchangeGuid or the primary SMTP address (primary on both: a secondary in common is a duplicate
     /// address, not one person's two mailboxes).
     fn find_mailboxes(&mut self, model: &Model<'_>, presence: &Presence, derived: &Derived<'_>) {
-        let mut by_upn: FastMap<Caseless<'_>, Vec<u32>> = FastMap::default();
-        let mut by_guid: FastMap<u128, Vec<u32>> = FastMap::default();
+        // Per directory, the first mailbox in Exchange Online with each UPN and ExchangeGuid: an on-premises
+        // mailbox is paired with the one it meets.
+        let mut by_upn: [FastMap<Caseless<'_>, u32>; 2] = Default::default();
+        let mut by_guid: [FastMap<u128, u32>; 2] = Default::default();
         for (index, recipient) in model.recipients.iter().enumerate() {
             if !is_cloud_hosted_mailbox(recipient) {
                 continue;
             }
-            if let Some(upn) = &recipient.upn {
-                by_upn.entry(Caseless(&upn.value)).or_default().push(index as u32);
-            }
-            if let Some(guid) = exchange_guid(recipient) {
-                by_guid.entry(guid).or_default().push(index as u32);
+            let here = presence.of(index);
+            for (d, directory) in [Directory::OnPremises, Directory::Cloud].into_iter().enumerate() {
+                if !here.contains(directory) {
+                    continue;
+                }
+                if let Some(upn) = &recipient.upn {
+                    by_upn[d].entry(Caseless(&upn.value)).or_insert(index as u32);
+                }
+                if let Some(guid) = exchange_guid(recipient) {
+                    by_guid[d].entry(guid).or_insert(index as u32);
+                }
             }
         }
         for (index, recipient) in model.recipients.iter().enumerate() {
@@ -97,11 +105,19 @@ impl Pairs {
                 continue;
             }
             let meets = |other: u32| !presence.meet(index, other as usize).is_empty();
+            let here = presence.of(index);
             let mut found: Vec<(u32, Tie)> = Vec::new();
-            let upn_matches = recipient.upn.as_ref().and_then(|u| by_upn.get(&Caseless(&u.value)));
-            found.extend(upn_matches.into_iter().flatten().filter(|&&o| meets(o)).map(|&o| (o, Tie::Upn)));
-            let guid_matches = exchange_guid(recipient).and_then(|g| by_guid.get(&g));
-            found.extend(guid_matches.into_iter().flatten().filter(|&&o| meets(o)).map(|&o| (o, Tie::ExchangeGuid)));
+            for (d, directory) in [Directory::OnPremises, Directory::Cloud].into_iter().enumerate() {
+                if !here.contains(directory) {
+                    continue;
+                }
+                if let Some(&other) = recipient.upn.as_ref().and_then(|u| by_upn[d].get(&Caseless(&u.value))) {
+                    found.push((other, Tie::Upn));
+                }
+                if let Some(&other) = exchange_guid(recipient).and_then(|g| by_guid[d].get(&g)) {
+                    found.push((other, Tie::ExchangeGuid));
+                }
+            }
             if let Some(id) = derived.address_ids_of(index).find(|&id| derived.address(id).parsed().is_primary()) {
                 let primary = derived.address(id).parsed().address;
                 for holder in derived.other_holders(id) {
@@ -114,7 +130,8 @@ impl Pairs {
                     }
                 }
             }
-            found.sort_by_key(|(other, _)| *other);
+            found.sort_by_key(|&(other, tie)| (other, tie as u8));
+            found.dedup();
             for run in found.chunk_by(|a, b| a.0 == b.0) {
                 let mut ties: Vec<Tie> = run.iter().map(|(_, tie)| *tie).collect();
                 ties.dedup();

@@ -10,7 +10,14 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let limited: Vec<_> = fields().filter_map(|f| f.max_length.map(|limit| (f, limit))).collect();
     for recipient in &cx.model.recipients {
         for &(field, (max, limit)) in &limited {
+            if field.text(recipient).is_none_or(|text| text.len() <= max) {
+                continue;
+            }
             for value in field.values(recipient) {
+                // Characters are never more than bytes: most values are decided without counting.
+                if value.text.len() <= max {
+                    continue;
+                }
                 let length = value.text.chars().count();
                 if length <= max {
                     continue;

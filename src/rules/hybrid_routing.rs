@@ -21,8 +21,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     if !tenant.hybrid {
         return;
     }
-    // One index per directory: an ExchangeGuid must be unique where the objects meet.
-    let mut guids = [crate::util::FastMap::<u128, usize>::default(), crate::util::FastMap::default()];
+    // An ExchangeGuid must be unique where the objects meet: per GUID, its first holder in each directory.
+    let mut guids: crate::util::FastMap<u128, [Option<usize>; 2]> = crate::util::FastMap::default();
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if recipient.kind().is_remote_mailbox() {
             remote_routing(cx, tenant, index, recipient, out);
@@ -33,23 +33,22 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         }
         if let Some(guid) = exchange_guid(recipient) {
             let here = cx.presence.of(index);
+            let firsts = guids.entry(guid).or_default();
             let mut conflicts: Vec<(usize, Directories)> = Vec::new();
-            for (directory, seen) in [Directory::OnPremises, Directory::Cloud].into_iter().zip(guids.iter_mut()) {
+            for (directory, first) in [Directory::OnPremises, Directory::Cloud].into_iter().zip(firsts.iter_mut()) {
                 if !here.contains(directory) {
                     continue;
                 }
-                match seen.get(&guid) {
+                match *first {
                     // One person's two mailboxes is `mailbox-in-both-locations`.
-                    Some(&first) if !cx.pairs.explains(first as u32, index as u32) => {
+                    Some(first) if !cx.pairs.explains(first as u32, index as u32) => {
                         match conflicts.iter_mut().find(|(f, _)| *f == first) {
                             Some((_, directories)) => *directories = directories.with(directory),
                             None => conflicts.push((first, Directories::default().with(directory))),
                         }
                     }
                     Some(_) => {}
-                    None => {
-                        seen.insert(guid, index);
-                    }
+                    None => *first = Some(index),
                 }
             }
             for (first, directories) in conflicts {

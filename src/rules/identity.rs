@@ -4,32 +4,31 @@ use crate::analysis::presence::{Directories, Directory};
 use crate::catalogue::Rule;
 use crate::diag::Diagnostic;
 use crate::model::address::{Caseless, check_alias, check_upn, domain_of, local_part_of};
-use crate::model::{Recipient, SStr};
+use crate::model::{Recipient, SStr, TenantDomains};
 use crate::rules::Context;
 use crate::util::FastMap;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     moera_collisions(cx, out);
     upn_address_conflicts(cx, out);
-    // One index per directory: UPNs are unique where the objects meet.
-    let mut upns = [FastMap::<Caseless<'_>, usize>::default(), FastMap::default()];
+    // UPNs are unique where the objects meet: per UPN, its first holder in each directory.
+    let mut upns: FastMap<Caseless<'_>, [Option<usize>; 2]> = FastMap::default();
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) {
             let mut conflicts: Vec<(usize, Directories)> = Vec::new();
-            for (directory, seen) in [Directory::OnPremises, Directory::Cloud].into_iter().zip(upns.iter_mut()) {
+            let firsts = upns.entry(Caseless(&upn.value)).or_default();
+            for (directory, first) in [Directory::OnPremises, Directory::Cloud].into_iter().zip(firsts.iter_mut()) {
                 if !cx.presence.of(index).contains(directory) {
                     continue;
                 }
-                match seen.get(&Caseless(&upn.value)) {
+                match *first {
                     // One person's two mailboxes, or a soft match, is reported as that instead.
-                    Some(&first) if cx.pairs.explains(first as u32, index as u32) => {}
-                    Some(&first) => match conflicts.iter_mut().find(|(f, _)| *f == first) {
+                    Some(first) if cx.pairs.explains(first as u32, index as u32) => {}
+                    Some(first) => match conflicts.iter_mut().find(|(f, _)| *f == first) {
                         Some((_, directories)) => *directories = directories.with(directory),
                         None => conflicts.push((first, Directories::default().with(directory))),
                     },
-                    None => {
-                        seen.insert(Caseless(&upn.value), index);
-                    }
+                    None => *first = Some(index),
                 }
             }
             for (first, directories) in conflicts {
@@ -235,14 +234,78 @@ fn alias_not_unique(
 fn upn_address_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(tenant) = &cx.derived.tenant else { return };
     let recipients = &cx.model.recipients;
-    // Values that are not effective addresses: MOERAs and explicit `mail`, by holder.
+    // Values that are not effective addresses (MOERAs, explicit `mail`), by holder: built when first needed.
+    let mut others: Option<FastMap<String, (usize, &'static str)>> = None;
+    let any_mail = recipients.iter().any(|r| r.mail.is_some());
+    for (index, recipient) in recipients.iter().enumerate() {
+        let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) else { continue };
+        if !cx.presence.of(index).cloud {
+            continue;
+        }
+        let value = cx.cloud.of(index).and_then(|o| o.upn.as_deref()).unwrap_or(&upn.value);
+        // The usual case: the UPN is one of the user's own addresses (its own conflicts are
+        // `duplicate-proxy-address`'s).
+        let own = cx.derived.addresses_of(index).iter().any(|a| {
+            let parsed = a.parsed();
+            parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(value)
+        });
+        if own {
+            continue;
+        }
+        // Two equal UPNs are `upn-not-unique`'s, even when one of them is also that object's address.
+        let same_upn =
+            |other: usize| recipients[other].upn.as_ref().is_some_and(|u| u.value.eq_ignore_ascii_case(&upn.value));
+        let meets = |other: usize| {
+            other != index
+                && cx.presence.of(other).cloud
+                && !cx.pairs.explains(other as u32, index as u32)
+                && !same_upn(other)
+        };
+        let key = format!("smtp:{value}");
+        let by_address = cx.derived.holders_of(&key).into_iter().map(|h| h as usize).find(|&h| {
+            meets(h)
+                && cx
+                    .derived
+                    .address_ids_of(h)
+                    .any(|id| cx.derived.address(id).text.eq_ignore_ascii_case(&key) && cx.kept_in_cloud(h, id))
+        });
+        let found = match by_address {
+            Some(holder) => {
+                let at =
+                    cx.derived.addresses_of(holder).iter().find(|a| a.text.eq_ignore_ascii_case(&key)).map(|a| a.span);
+                Some((holder, "a proxy address", at))
+            }
+            // A MOERA is in the initial domain and `mail` is rarely set apart from the primary: the map of
+            // both is built only when a UPN could be one of them.
+            None if any_mail || domain_of(value).is_some_and(|d| d.eq_ignore_ascii_case(&tenant.initial)) => {
+                let others = others.get_or_insert_with(|| non_address_values(cx, tenant));
+                others.get(&value.to_ascii_lowercase()).filter(|(h, _)| meets(*h)).map(|&(h, what)| {
+                    let other = &recipients[h];
+                    let at = if what == "the `mail`" {
+                        other.mail.as_ref().map(|m| m.span)
+                    } else {
+                        other.alias.as_ref().map(|a| a.span)
+                    };
+                    (h, what, at)
+                })
+            }
+            None => None,
+        };
+        let Some((holder, what, at)) = found else { continue };
+        out.push(upn_address_conflict(recipient, upn, value, &recipients[holder], what, at));
+    }
+}
+
+/// The cloud's MOERAs and explicit `mail` values, lowercased, with their holder: values in the cloud's one
+/// value space that are not effective addresses.
+fn non_address_values(cx: &Context<'_>, tenant: &TenantDomains) -> FastMap<String, (usize, &'static str)> {
     let mut others: FastMap<String, (usize, &'static str)> = FastMap::default();
     for object in &cx.cloud.objects {
         if let Some(moera) = &object.moera {
             others.entry(moera.to_ascii_lowercase()).or_insert((object.recipient as usize, "the MOERA"));
         }
     }
-    for (index, recipient) in recipients.iter().enumerate() {
+    for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if !cx.presence.of(index).cloud {
             continue;
         }
@@ -257,71 +320,34 @@ fn upn_address_conflicts(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             others.entry(mail.value.to_ascii_lowercase()).or_insert((index, "the `mail`"));
         }
     }
-    for (index, recipient) in recipients.iter().enumerate() {
-        let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) else { continue };
-        if !cx.presence.of(index).cloud {
-            continue;
-        }
-        let value = cx.cloud.of(index).and_then(|o| o.upn.as_deref()).unwrap_or(&upn.value);
-        let key = format!("smtp:{value}");
-        let holders = cx.derived.holders_of(&key);
-        if holders.contains(&(index as u32)) {
-            continue;
-        }
-        // Two equal UPNs are `upn-not-unique`'s, even when one of them is also that object's address.
-        let same_upn =
-            |other: usize| recipients[other].upn.as_ref().is_some_and(|u| u.value.eq_ignore_ascii_case(&upn.value));
-        let meets = |other: usize| {
-            other != index
-                && cx.presence.of(other).cloud
-                && !cx.pairs.explains(other as u32, index as u32)
-                && !same_upn(other)
-        };
-        let by_address = holders.iter().map(|&h| h as usize).find(|&h| {
-            meets(h)
-                && cx
-                    .derived
-                    .address_ids_of(h)
-                    .any(|id| cx.derived.address(id).text.eq_ignore_ascii_case(&key) && cx.kept_in_cloud(h, id))
-        });
-        let found = match by_address {
-            Some(holder) => {
-                let at =
-                    cx.derived.addresses_of(holder).iter().find(|a| a.text.eq_ignore_ascii_case(&key)).map(|a| a.span);
-                Some((holder, "a proxy address", at))
-            }
-            None => others.get(&value.to_ascii_lowercase()).filter(|(h, _)| meets(*h)).map(|&(h, what)| {
-                let other = &recipients[h];
-                let at = if what == "the `mail`" {
-                    other.mail.as_ref().map(|m| m.span)
-                } else {
-                    other.alias.as_ref().map(|a| a.span)
-                };
-                (h, what, at)
-            }),
-        };
-        let Some((holder, what, at)) = found else { continue };
-        let other = &recipients[holder];
-        let group = other.kind().is_group();
-        out.push(
-            Diagnostic::new(
-                Rule::UpnAddressConflict,
-                upn.span,
-                format!("UPN `{value}` of `{}` is {what} of `{}` in the cloud", recipient.name.value, other.name.value),
-            )
-            .primary_label(format!("UPN of `{}`", recipient.name.value))
-            .label(at.unwrap_or(other.name.span), format!("{what} of `{}`", other.name.value))
-            .related(other.name.value.to_string())
-            .recipient(recipient.name.value.to_string())
-            .note("Entra ID keeps UserPrincipalName and ProxyAddress unique across all users, groups and contacts together, and Exchange Online adds each user's UPN to its proxy addresses")
-            .note(if group {
-                format!("`{}` is a group: Entra ID does not quarantine this; the export fails with a conflict error on every sync cycle until it is resolved (\"Identity synchronization and duplicate attribute resiliency\", known issues)", other.name.value)
-            } else {
-                "the value is quarantined on whichever object syncs second (\"Identity synchronization and duplicate attribute resiliency\")".to_string()
-            })
-            .help(format!("give `{}` a UPN that is not another object's address, or remove the address from `{}`", recipient.name.value, other.name.value)),
-        );
-    }
+    others
+}
+
+fn upn_address_conflict(
+    recipient: &Recipient<'_>,
+    upn: &SStr<'_>,
+    value: &str,
+    other: &Recipient<'_>,
+    what: &str,
+    at: Option<crate::source::Span>,
+) -> Diagnostic {
+    let group = other.kind().is_group();
+    Diagnostic::new(
+        Rule::UpnAddressConflict,
+        upn.span,
+        format!("UPN `{value}` of `{}` is {what} of `{}` in the cloud", recipient.name.value, other.name.value),
+    )
+    .primary_label(format!("UPN of `{}`", recipient.name.value))
+    .label(at.unwrap_or(other.name.span), format!("{what} of `{}`", other.name.value))
+    .related(other.name.value.to_string())
+    .recipient(recipient.name.value.to_string())
+    .note("Entra ID keeps UserPrincipalName and ProxyAddress unique across all users, groups and contacts together, and Exchange Online adds each user's UPN to its proxy addresses")
+    .note(if group {
+        format!("`{}` is a group: Entra ID does not quarantine this; the export fails with a conflict error on every sync cycle until it is resolved (\"Identity synchronization and duplicate attribute resiliency\", known issues)", other.name.value)
+    } else {
+        "the value is quarantined on whichever object syncs second (\"Identity synchronization and duplicate attribute resiliency\")".to_string()
+    })
+    .help(format!("give `{}` a UPN that is not another object's address, or remove the address from `{}`", recipient.name.value, other.name.value))
 }
 
 /// A domain that can be verified in Microsoft 365: not a reserved or internal-only top-level domain.

@@ -16,7 +16,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             license_before_move(cx, index, recipient, out);
             continue;
         }
-        if !recipient.is_hosted_in_exchange_online() || recipient.is_licensed() {
+        // Licences are assigned to the user in the cloud: an object that is not there has none to check.
+        if !recipient.is_hosted_in_exchange_online() || recipient.is_licensed() || !cx.presence.of(index).cloud {
             continue;
         }
         if needs_user_license(recipient) {
