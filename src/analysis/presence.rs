@@ -91,6 +91,33 @@ impl Presence {
         self.of(a).and(self.of(b))
     }
 
+    /// For a value that must be unique in a directory (a UPN, an ExchangeGuid): `firsts` holds its first
+    /// holder in each directory so far. Records recipient `index` where it is the first, and returns the
+    /// earlier holders it conflicts with and where, except those `explained` (one object in two places).
+    pub fn conflicts_with_earlier(
+        &self,
+        firsts: &mut [Option<usize>; 2],
+        index: usize,
+        explained: impl Fn(usize, usize) -> bool,
+    ) -> Vec<(usize, Directories)> {
+        let here = self.of(index);
+        let mut conflicts: Vec<(usize, Directories)> = Vec::new();
+        for (directory, first) in [Directory::OnPremises, Directory::Cloud].into_iter().zip(firsts.iter_mut()) {
+            if !here.contains(directory) {
+                continue;
+            }
+            match *first {
+                Some(first) if explained(first, index) => {}
+                Some(first) => match conflicts.iter_mut().find(|(f, _)| *f == first) {
+                    Some((_, directories)) => *directories = directories.with(directory),
+                    None => conflicts.push((first, Directories::default().with(directory))),
+                },
+                None => *first = Some(index),
+            }
+        }
+        conflicts
+    }
+
     /// Mastered on-premises and exported to the cloud by Entra Connect.
     pub fn is_synced(&self, index: usize, recipient: &Recipient<'_>) -> bool {
         recipient.source == Source::OnPremises && self.of(index).cloud

@@ -2,7 +2,7 @@
 //! Off for a tenant without Entra Connect (`hybrid = false`).
 
 use crate::analysis::pairs::{exchange_guid, is_on_premises_hosted_mailbox};
-use crate::analysis::presence::{Directories, Directory};
+use crate::analysis::presence::Directories;
 use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::TenantDomains;
@@ -32,25 +32,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             missing_routing_proxy(cx, tenant, index, recipient, out);
         }
         if let Some(guid) = exchange_guid(recipient) {
-            let here = cx.presence.of(index);
-            let firsts = guids.entry(guid).or_default();
-            let mut conflicts: Vec<(usize, Directories)> = Vec::new();
-            for (directory, first) in [Directory::OnPremises, Directory::Cloud].into_iter().zip(firsts.iter_mut()) {
-                if !here.contains(directory) {
-                    continue;
-                }
-                match *first {
-                    // One person's two mailboxes is `mailbox-in-both-locations`.
-                    Some(first) if !cx.pairs.explains(first as u32, index as u32) => {
-                        match conflicts.iter_mut().find(|(f, _)| *f == first) {
-                            Some((_, directories)) => *directories = directories.with(directory),
-                            None => conflicts.push((first, Directories::default().with(directory))),
-                        }
-                    }
-                    Some(_) => {}
-                    None => *first = Some(index),
-                }
-            }
+            // One person's two mailboxes is `mailbox-in-both-locations`.
+            let explained = |a: usize, b: usize| cx.pairs.explains(a as u32, b as u32);
+            let conflicts = cx.presence.conflicts_with_earlier(guids.entry(guid).or_default(), index, explained);
             for (first, directories) in conflicts {
                 duplicate_guid(&cx.model.recipients[first], recipient, directories, out);
             }
@@ -197,23 +181,9 @@ fn duplicate_guid(
 ) {
     let (Some(guid), Some(first_guid)) = (&recipient.exchange_guid, &first.exchange_guid) else { return };
     out.push(
-        Diagnostic::new(
-            Rule::DuplicateExchangeGuid,
-            guid.span,
-            format!(
-                "ExchangeGuid `{}` of `{}` is also the ExchangeGuid of `{}` {}",
-                guid.value,
-                recipient.name.value,
-                first.name.value,
-                directories.describe()
-            ),
-        )
-        .primary_label(format!("ExchangeGuid of `{}`", recipient.name.value))
-        .related(first.name.value.to_string())
-        .label(first_guid.span, format!("ExchangeGuid of `{}`", first.name.value))
-        .recipient(recipient.name.value.to_string())
-        .note("an ExchangeGuid identifies one mailbox; Exchange and Exchange Online resolve moves and mailbox lookups by it, so two objects with one GUID make moves and delivery pick either")
-        .help("keep the GUID on the object that really is that mailbox, and give the other its own (copy it from Get-Mailbox)"),
+        super::same_value(Rule::DuplicateExchangeGuid, "ExchangeGuid", (recipient, guid), (first, first_guid.span), directories)
+            .note("an ExchangeGuid identifies one mailbox; Exchange and Exchange Online resolve moves and mailbox lookups by it, so two objects with one GUID make moves and delivery pick either")
+            .help("keep the GUID on the object that really is that mailbox, and give the other its own (copy it from Get-Mailbox)"),
     );
 }
 

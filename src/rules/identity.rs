@@ -1,6 +1,6 @@
 //! Identity rules: userPrincipalName and alias (mailNickname) syntax, uniqueness and domains.
 
-use crate::analysis::presence::{Directories, Directory};
+use crate::analysis::presence::Directories;
 use crate::catalogue::Rule;
 use crate::diag::Diagnostic;
 use crate::model::address::{Caseless, check_alias, check_upn, domain_of, local_part_of};
@@ -15,22 +15,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut upns: FastMap<Caseless<'_>, [Option<usize>; 2]> = FastMap::default();
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) {
-            let mut conflicts: Vec<(usize, Directories)> = Vec::new();
+            // One person's two mailboxes, or a soft match, is reported as that instead.
+            let explained = |a: usize, b: usize| cx.pairs.explains(a as u32, b as u32);
             let firsts = upns.entry(Caseless(&upn.value)).or_default();
-            for (directory, first) in [Directory::OnPremises, Directory::Cloud].into_iter().zip(firsts.iter_mut()) {
-                if !cx.presence.of(index).contains(directory) {
-                    continue;
-                }
-                match *first {
-                    // One person's two mailboxes, or a soft match, is reported as that instead.
-                    Some(first) if cx.pairs.explains(first as u32, index as u32) => {}
-                    Some(first) => match conflicts.iter_mut().find(|(f, _)| *f == first) {
-                        Some((_, directories)) => *directories = directories.with(directory),
-                        None => conflicts.push((first, Directories::default().with(directory))),
-                    },
-                    None => *first = Some(index),
-                }
-            }
+            let conflicts = cx.presence.conflicts_with_earlier(firsts, index, explained);
             for (first, directories) in conflicts {
                 upn_not_unique(cx, index, recipient, upn, &cx.model.recipients[first], directories, out);
             }
@@ -78,17 +66,10 @@ fn invalid_alias(
     out: &mut Vec<Diagnostic>,
 ) {
     let Err(problem) = check_alias(&alias.value) else { return };
-    let span = problem.at.map_or(alias.span, |at| cx.span_within(alias.span, &alias.value, at));
     out.push(
-        Diagnostic::new(
-            Rule::InvalidAlias,
-            span,
-            format!("alias `{}` of `{}` {}", alias.value, recipient.name.value, problem.message),
-        )
-        .primary_label("invalid here")
-        .recipient(recipient.name.value.to_string())
-        .note("the alias becomes the mailNickname in Entra ID and the local part of policy-generated addresses (`%m`)")
-        .help("use letters, digits and `.`, `-`, `_` (at most 64 characters, no leading, trailing or doubled `.`)"),
+        super::invalid_value(cx, Rule::InvalidAlias, "alias", (recipient, alias), &problem)
+            .note("the alias becomes the mailNickname in Entra ID and the local part of policy-generated addresses (`%m`)")
+            .help("use letters, digits and `.`, `-`, `_` (at most 64 characters, no leading, trailing or doubled `.`)"),
     );
 }
 
@@ -114,21 +95,9 @@ fn upn_not_unique(
         })
         .and_then(|o| o.upn.clone())
         .unwrap_or_else(|| format!("{}+1234@{}", local_part_of(&upn.value), placeholder_domain(cx)));
-    let mut diagnostic = Diagnostic::new(
-        Rule::UpnNotUnique,
-        upn.span,
-        format!(
-            "UPN `{}` of `{}` is also the UPN of `{}` {}",
-            upn.value,
-            recipient.name.value,
-            first.name.value,
-            directories.describe()
-        ),
-    )
-    .primary_label(format!("UPN of `{}`", recipient.name.value))
-    .related(first.name.value.to_string())
-    .label(first.upn.as_ref().map_or(first.name.span, |u| u.span), format!("UPN of `{}`", first.name.value))
-    .recipient(recipient.name.value.to_string());
+    let first_span = first.upn.as_ref().map_or(first.name.span, |u| u.span);
+    let mut diagnostic =
+        super::same_value(Rule::UpnNotUnique, "UPN", (recipient, upn), (first, first_span), directories);
     if directories.on_premises {
         diagnostic = diagnostic.note("on-premises, a UPN must be unique in the Active Directory forest: Exchange's cmdlets refuse to create or set the second, and sign-in with it is ambiguous");
     }
@@ -148,15 +117,8 @@ fn upn_syntax_and_domain(
     out: &mut Vec<Diagnostic>,
 ) {
     if let Err(problem) = check_upn(&upn.value) {
-        let span = problem.at.map_or(upn.span, |at| cx.span_within(upn.span, &upn.value, at));
         out.push(
-            Diagnostic::new(
-                Rule::InvalidUpn,
-                span,
-                format!("UPN `{}` of `{}` {}", upn.value, recipient.name.value, problem.message),
-            )
-            .primary_label("invalid here")
-            .recipient(recipient.name.value.to_string())
+            super::invalid_value(cx, Rule::InvalidUpn, "UPN", (recipient, upn), &problem)
             .note("Entra ID accepts a UPN of at most 113 characters (64 before `@`, 48 after), made of A-Z a-z 0-9 ' . - _ ! # ^ ~, with exactly one `@` and no `.` just before it; Entra Connect fails to export other values")
             .help("correct the userPrincipalName on-premises"),
         );

@@ -11,11 +11,14 @@ use crate::analysis::Analysis;
 use crate::analysis::addresses::Derived;
 use crate::analysis::cloud::CloudView;
 use crate::analysis::pairs::Pairs;
+use crate::analysis::presence::Directories;
 use crate::analysis::presence::Presence;
+use crate::catalogue::Rule;
 use crate::diag::Diagnostic;
 use crate::diag::lint::Family;
 use crate::diag::sink::Sink;
 use crate::model::Model;
+use crate::model::{Recipient, SStr};
 use crate::source::{SourceFiles, Span};
 use crate::util::timings::Timings;
 
@@ -142,6 +145,41 @@ fn run_checks(cx: &Context<'_>, timings: &Timings, checks: &[(Option<Family>, Ch
         }
     }
     failed
+}
+
+/// A finding on a value that another recipient also has, where they meet: "UPN `x` of `a` is also the
+/// UPN of `b` on-premises and in the cloud", both values labelled.
+fn same_value(
+    rule: Rule,
+    what: &str,
+    (recipient, value): (&Recipient<'_>, &SStr<'_>),
+    (first, first_span): (&Recipient<'_>, Span),
+    directories: Directories,
+) -> Diagnostic {
+    let (name, first_name) = (&recipient.name.value, &first.name.value);
+    Diagnostic::new(
+        rule,
+        value.span,
+        format!("{what} `{}` of `{name}` is also the {what} of `{first_name}` {}", value.value, directories.describe()),
+    )
+    .primary_label(format!("{what} of `{name}`"))
+    .related(first_name.to_string())
+    .label(first_span, format!("{what} of `{first_name}`"))
+    .recipient(name.to_string())
+}
+
+/// A finding on a malformed value, underlining the offending character where the check found one.
+fn invalid_value(
+    cx: &Context<'_>,
+    rule: Rule,
+    what: &str,
+    (recipient, value): (&Recipient<'_>, &SStr<'_>),
+    problem: &crate::model::address::AddressProblem,
+) -> Diagnostic {
+    let span = problem.at.clone().map_or(value.span, |at| cx.span_within(value.span, &value.value, at));
+    Diagnostic::new(rule, span, format!("{what} `{}` of `{}` {}", value.value, recipient.name.value, problem.message))
+        .primary_label("invalid here")
+        .recipient(recipient.name.value.to_string())
 }
 
 /// "`a`, `b` and `c`"

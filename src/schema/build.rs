@@ -14,7 +14,7 @@ use crate::source::{FileId, SourceFile, SourceFiles};
 
 use crate::source::discover::ROOT_FILE;
 
-use super::reader::Reader;
+use super::reader::{Reader, TomlSpanned, Value};
 
 /// What one file contributes to the model.
 #[derive(Default)]
@@ -116,41 +116,15 @@ fn build_file(file: FileId, source: &SourceFile, is_root: bool) -> FilePart<'_> 
     for (key, value) in document.into_inner() {
         let key_span = reader.span(key.span());
         match key.get_ref().as_ref() {
-            "recipient" => {
-                for table in reader.array_of_tables("recipient", value) {
-                    if let Some(recipient) = reader.recipient(table) {
-                        part.recipients.push(recipient);
-                    }
-                }
-            }
+            "recipient" => read_all(&mut reader, "recipient", value, Reader::recipient, &mut part.recipients),
             "email_address_policy" => {
-                for table in reader.array_of_tables("email_address_policy", value) {
-                    if let Some(policy) = reader.policy(table) {
-                        part.policies.push(policy);
-                    }
-                }
+                read_all(&mut reader, "email_address_policy", value, Reader::policy, &mut part.policies)
             }
             "migration_endpoint" => {
-                for table in reader.array_of_tables("migration_endpoint", value) {
-                    if let Some(endpoint) = reader.endpoint(table) {
-                        part.endpoints.push(endpoint);
-                    }
-                }
+                read_all(&mut reader, "migration_endpoint", value, Reader::endpoint, &mut part.endpoints)
             }
-            "migration_batch" => {
-                for table in reader.array_of_tables("migration_batch", value) {
-                    if let Some(batch) = reader.batch(table) {
-                        part.batches.push(batch);
-                    }
-                }
-            }
-            "rule" => {
-                for table in reader.array_of_tables("rule", value) {
-                    if let Some(rule) = reader.custom_rule(table) {
-                        part.custom_rules.push(rule);
-                    }
-                }
-            }
+            "migration_batch" => read_all(&mut reader, "migration_batch", value, Reader::batch, &mut part.batches),
+            "rule" => read_all(&mut reader, "rule", value, Reader::custom_rule, &mut part.custom_rules),
             "tenant" | "lint" if !is_root => reader.push(
                 Diagnostic::new(
                     Rule::TenantConfig,
@@ -191,4 +165,17 @@ fn build_file(file: FileId, source: &SourceFile, is_root: bool) -> FilePart<'_> 
     }
     part.diagnostics = reader.diagnostics;
     part
+}
+
+/// Reads every table of an array of tables (`[[key]]`) with `read`, keeping those that make sense.
+fn read_all<'a, T>(
+    reader: &mut Reader,
+    key: &str,
+    value: Value<'a>,
+    read: impl Fn(&mut Reader, TomlSpanned<DeTable<'a>>) -> Option<T>,
+    into: &mut Vec<T>,
+) {
+    for table in reader.array_of_tables(key, value) {
+        into.extend(read(reader, table));
+    }
 }

@@ -259,6 +259,20 @@ impl Reader {
         None
     }
 
+    /// The table's `name`, which it must have (`what` says whose, for the finding).
+    pub(crate) fn required_name<'a>(
+        &mut self,
+        entries: &mut Vec<(TomlSpanned<Cow<'a, str>>, Value<'a>)>,
+        table_span: Span,
+        what: &str,
+    ) -> Option<SStr<'a>> {
+        let name = take(entries, "name").and_then(|v| self.string("name", v));
+        if name.is_none() {
+            self.missing(table_span, "name", what);
+        }
+        name
+    }
+
     pub(crate) fn non_negative(&mut self, key: &str, value: Value<'_>) -> Option<Spanned<i64>> {
         let n = self.integer(key, value)?;
         if n.value < 0 {
@@ -267,6 +281,14 @@ impl Reader {
         }
         Some(n)
     }
+}
+
+/// A table's entries with each key's span: `for (key_span, key, value) in keyed(file, entries)`.
+pub(crate) fn keyed<'a>(
+    file: FileId,
+    entries: impl IntoIterator<Item = (TomlSpanned<Cow<'a, str>>, Value<'a>)>,
+) -> impl Iterator<Item = (Span, Cow<'a, str>, Value<'a>)> {
+    entries.into_iter().map(move |(key, value)| (Span::new(file, key.span()), key.into_inner(), value))
 }
 
 /// Removes `key` from a table's entries.

@@ -2,7 +2,7 @@
 
 use crate::model::*;
 use crate::schema::fields as format;
-use crate::schema::reader::{Reader, TomlSpanned, take};
+use crate::schema::reader::{Reader, TomlSpanned, keyed, take};
 use toml::de::DeTable;
 
 impl Reader {
@@ -10,10 +10,7 @@ impl Reader {
     pub(crate) fn endpoint<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<MigrationEndpoint<'a>> {
         let span = self.span(table.span());
         let mut entries: Vec<_> = table.into_inner().into_iter().collect();
-        let Some(name) = take(&mut entries, "name").and_then(|v| self.string("name", v)) else {
-            self.missing(span, "name", "this migration endpoint");
-            return None;
-        };
+        let name = self.required_name(&mut entries, span, "this migration endpoint")?;
         let Some(kind) = take(&mut entries, "type").and_then(|v| self.one_of("type", v, format::ENDPOINT_TYPES)) else {
             self.missing(name.span, "type", &format!("migration endpoint `{}`", name.value));
             return None;
@@ -29,9 +26,8 @@ impl Reader {
             certificate: None,
             max_concurrent_migrations: None,
         };
-        for (key, value) in entries {
-            let key_span = self.span(key.span());
-            match key.get_ref().as_ref() {
+        for (key_span, key, value) in keyed(self.file, entries) {
+            match key.as_ref() {
                 "remote_server" => endpoint.remote_server = self.string("remote_server", value),
                 "exchange_version" => {
                     endpoint.exchange_version = self.one_of("exchange_version", value, format::EXCHANGE_VERSIONS)
@@ -48,9 +44,8 @@ impl Reader {
                         authentication: None,
                         ssl: None,
                     };
-                    for (k, v) in table.into_inner() {
-                        let k_span = self.span(k.span());
-                        match k.get_ref().as_ref() {
+                    for (k_span, k, v) in keyed(self.file, table.into_inner()) {
+                        match k.as_ref() {
                             "enabled" => oa.enabled = self.bool("enabled", v),
                             "authentication" => oa.authentication = self.string("authentication", v),
                             "ssl" => oa.ssl = self.bool("ssl", v),
@@ -68,9 +63,8 @@ impl Reader {
                     let Some(table) = self.table(value) else { continue };
                     let mut certificate =
                         Certificate { span: self.span(table.span()), subject_alt_names: Vec::new(), expires: None };
-                    for (k, v) in table.into_inner() {
-                        let k_span = self.span(k.span());
-                        match k.get_ref().as_ref() {
+                    for (k_span, k, v) in keyed(self.file, table.into_inner()) {
+                        match k.as_ref() {
                             "subject_alt_names" => {
                                 certificate.subject_alt_names = self.string_array("subject_alt_names", v)
                             }
@@ -96,10 +90,7 @@ impl Reader {
     pub(crate) fn batch<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<MigrationBatch<'a>> {
         let span = self.span(table.span());
         let mut entries: Vec<_> = table.into_inner().into_iter().collect();
-        let Some(name) = take(&mut entries, "name").and_then(|v| self.string("name", v)) else {
-            self.missing(span, "name", "this migration batch");
-            return None;
-        };
+        let name = self.required_name(&mut entries, span, "this migration batch")?;
         let Some(kind) = take(&mut entries, "type").and_then(|v| self.one_of("type", v, format::BATCH_TYPES)) else {
             self.missing(name.span, "type", &format!("migration batch `{}`", name.value));
             return None;
@@ -116,9 +107,8 @@ impl Reader {
             complete_after: None,
             license_on_completion: None,
         };
-        for (key, value) in entries {
-            let key_span = self.span(key.span());
-            match key.get_ref().as_ref() {
+        for (key_span, key, value) in keyed(self.file, entries) {
+            match key.as_ref() {
                 "endpoint" => batch.endpoint = self.string("endpoint", value),
                 "direction" => {
                     if let Some(direction) = self.one_of("direction", value, format::DIRECTIONS) {

@@ -2,7 +2,7 @@
 
 use crate::model::*;
 use crate::schema::fields as format;
-use crate::schema::reader::{Reader, TomlSpanned, take};
+use crate::schema::reader::{Reader, TomlSpanned, keyed};
 use crate::source::Spanned;
 use toml::de::DeTable;
 
@@ -11,10 +11,7 @@ impl Reader {
     pub(crate) fn policy<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<AddressPolicy<'a>> {
         let table_span = self.span(table.span());
         let mut entries: Vec<_> = table.into_inner().into_iter().collect();
-        let Some(name) = take(&mut entries, "name").and_then(|v| self.string("name", v)) else {
-            self.missing(table_span, "name", "this email address policy");
-            return None;
-        };
+        let name = self.required_name(&mut entries, table_span, "this email address policy")?;
         self.check_name_length(&name, "email address policy");
         let mut policy = AddressPolicy {
             span: table_span,
@@ -30,9 +27,8 @@ impl Reader {
             source_span: None,
         };
         let mut has_templates = false;
-        for (key, value) in entries {
-            let key_span = self.span(key.span());
-            match key.get_ref().as_ref() {
+        for (key_span, key, value) in keyed(self.file, entries) {
+            match key.as_ref() {
                 "priority" => {
                     policy.priority = self.integer("priority", value);
                     if let Some(p) = &policy.priority

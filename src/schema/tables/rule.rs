@@ -4,7 +4,7 @@ use crate::catalogue::Rule;
 use crate::diag::{Diagnostic, Severity};
 use crate::model::*;
 use crate::schema::fields as format;
-use crate::schema::reader::{Reader, TomlSpanned, take};
+use crate::schema::reader::{Reader, TomlSpanned, keyed, take};
 use crate::source::Span;
 use toml::de::DeTable;
 
@@ -25,9 +25,8 @@ impl Reader {
         let mut constraints: Vec<(Span, Constraint<'a>)> = Vec::new();
         let mut constraint_keys = 0;
         let mut ok = true;
-        for (key, value) in entries {
-            let key_span = self.span(key.span());
-            match key.get_ref().as_ref() {
+        for (key_span, key, value) in keyed(self.file, entries) {
+            match key.as_ref() {
                 "severity" => {
                     severity =
                         self.choice("severity", value, &["info", "warning", "error"], Severity::parse).map(|s| s.value)
@@ -40,9 +39,8 @@ impl Reader {
                         ok = false;
                         continue;
                     };
-                    for (k, v) in table.into_inner() {
-                        let k_span = self.span(k.span());
-                        match k.get_ref().as_ref() {
+                    for (k_span, k, v) in keyed(self.file, table.into_inner()) {
+                        match k.as_ref() {
                             "types" => select.types = self.globs("select.types", v),
                             "names" => select.names = self.globs("select.names", v),
                             "files" => select.files = self.globs("select.files", v),
@@ -133,9 +131,8 @@ impl Reader {
             "unique" => &["field"],
             _ => &["field", "max"],
         };
-        for (key, value) in table.into_inner() {
-            let key_span = self.span(key.span());
-            match key.get_ref().as_ref() {
+        for (key_span, key, value) in keyed(self.file, table.into_inner()) {
+            match key.as_ref() {
                 "field" if allowed.contains(&"field") => field = self.string("field", value),
                 "glob" if allowed.contains(&"glob") => globs.extend(self.string("glob", value)),
                 "globs" if allowed.contains(&"globs") => globs.extend(self.string_array("globs", value)),

@@ -3,7 +3,7 @@
 use crate::diag::Severity;
 use crate::model::*;
 use crate::schema::fields as format;
-use crate::schema::reader::{Reader, TomlSpanned};
+use crate::schema::reader::{Reader, TomlSpanned, keyed};
 use crate::source::{Span, Spanned};
 use toml::de::DeTable;
 
@@ -14,9 +14,8 @@ impl Reader {
         let mut routing_domain = None;
         let mut verified_domains = None;
         let mut hybrid = true;
-        for (key, value) in table.into_inner() {
-            let key_span = self.span(key.span());
-            match key.get_ref().as_ref() {
+        for (key_span, key, value) in keyed(self.file, table.into_inner()) {
+            match key.as_ref() {
                 "name" => name = self.string("name", value),
                 "accepted_domains" => accepted_domains = Some(self.string_array("accepted_domains", value)),
                 "routing_domain" => routing_domain = self.string("routing_domain", value),
@@ -44,9 +43,8 @@ impl Reader {
 
     pub(crate) fn lint<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> LintSettings<'a> {
         let mut lint = LintSettings::default();
-        for (key, value) in table.into_inner() {
-            let key_span = self.span(key.span());
-            match key.get_ref().as_ref() {
+        for (key_span, key, value) in keyed(self.file, table.into_inner()) {
+            match key.as_ref() {
                 "include" => lint.include = self.globs("include", value),
                 "exclude" => lint.exclude = self.globs("exclude", value),
                 "today" => lint.today = self.date("today", value),
@@ -88,9 +86,8 @@ impl Reader {
     pub(crate) fn exception<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<Exception<'a>> {
         let span = self.span(table.span());
         let (mut rule, mut recipients, mut files, mut reason, mut expires) = (None, Vec::new(), Vec::new(), None, None);
-        for (key, value) in table.into_inner() {
-            let key_span = self.span(key.span());
-            match key.get_ref().as_ref() {
+        for (key_span, key, value) in keyed(self.file, table.into_inner()) {
+            match key.as_ref() {
                 "rule" => rule = self.string("rule", value),
                 "recipients" => recipients = self.globs("recipients", value),
                 "files" => files = self.globs("files", value),
