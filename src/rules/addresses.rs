@@ -248,13 +248,8 @@ fn primary_count(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out:
                 return;
             }
             out.push(
-                Diagnostic::new(
-                    Rule::PrimarySmtpCount,
-                    recipient.name.span,
-                    format!("`{}` has no primary SMTP address", recipient.name.value),
-                )
+                super::finding(Rule::PrimarySmtpCount, recipient.name.span, recipient, format!("`{}` has no primary SMTP address", recipient.name.value))
                 .primary_label("no `SMTP:` address")
-                .recipient(recipient.name.value.to_string())
                 .note("a mail-enabled recipient needs exactly one `SMTP:` (capital letters) address: it is the sender address and the `mail` attribute; without one, Exchange cannot mail-enable the object")
                 .help(if cx.derived.policies.is_empty() || !recipient.email_address_policies_enabled() {
                     "add one address with the `SMTP:` prefix, or let an email address policy stamp one"
@@ -265,13 +260,13 @@ fn primary_count(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out:
         }
         1 => {}
         n => {
-            let mut diagnostic = Diagnostic::new(
+            let mut diagnostic = super::finding(
                 Rule::PrimarySmtpCount,
                 primaries[1].span,
+                recipient,
                 format!("`{}` has {n} primary SMTP addresses", recipient.name.value),
             )
-            .primary_label("a second `SMTP:` address")
-            .recipient(recipient.name.value.to_string());
+            .primary_label("a second `SMTP:` address");
             for (i, other) in primaries.iter().enumerate().filter(|(i, _)| *i != 1) {
                 let label = if i == 0 { "first `SMTP:` address" } else { "another `SMTP:` address" };
                 diagnostic = diagnostic.label(other.span, label);
@@ -322,13 +317,8 @@ fn primary_domain(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out
         );
     } else if domain_is_within(domain, "onmicrosoft.com") {
         out.push(
-            Diagnostic::new(
-                Rule::OnmicrosoftPrimary,
-                primary.span,
-                format!("primary address `{}` of `{}` is on `{domain}`", parsed.address, recipient.name.value),
-            )
+            super::finding(Rule::OnmicrosoftPrimary, primary.span, recipient, format!("primary address `{}` of `{}` is on `{domain}`", parsed.address, recipient.name.value))
             .primary_label("an onmicrosoft.com primary address")
-            .recipient(recipient.name.value.to_string())
             .note("Exchange Online throttles mail sent from `*.onmicrosoft.com` addresses, and recipients see the tenant's technical name rather than the organisation's domain")
             .help("make an address in one of your own accepted domains the primary (`SMTP:`), and keep the onmicrosoft.com address as a secondary (`smtp:`)"),
         );

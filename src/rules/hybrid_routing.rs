@@ -25,11 +25,11 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut guids: crate::util::FastMap<u128, [Option<usize>; 2]> = crate::util::FastMap::default();
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if recipient.kind().is_remote_mailbox() {
-            remote_routing(cx, tenant, index, recipient, out);
+            remote_routing(cx, index, recipient, out);
             missing_exchange_guid(recipient, out);
         }
         if is_on_premises_hosted_mailbox(recipient) && cx.presence.is_synced(index, recipient) {
-            missing_routing_proxy(cx, tenant, index, recipient, out);
+            missing_routing_proxy(cx, index, recipient, out);
         }
         if let Some(guid) = exchange_guid(recipient) {
             // One person's two mailboxes is `mailbox-in-both-locations`.
@@ -39,7 +39,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
                 duplicate_guid(&cx.model.recipients[first], recipient, directories, out);
             }
         }
-        forwarding(cx, tenant, index, recipient, out);
+        forwarding(cx, index, recipient, out);
     }
 }
 
@@ -61,13 +61,8 @@ fn bare(address: &str) -> &str {
     ProxyAddress::parse(address).address
 }
 
-fn remote_routing(
-    cx: &Context<'_>,
-    tenant: &TenantDomains,
-    index: usize,
-    recipient: &Recipient<'_>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn remote_routing(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(tenant) = &cx.derived.tenant else { return };
     let alias = recipient.alias.as_ref().map_or("<alias>", |a| a.value.as_ref());
     let Some(rra) = &recipient.remote_routing_address else {
         out.push(
@@ -87,13 +82,8 @@ fn remote_routing(
     if rra.value.starts_with("SMTP:") {
         let lower = format!("smtp:{}", &rra.value["SMTP:".len()..]);
         out.push(
-            Diagnostic::new(
-                Rule::RoutingAddressPrimary,
-                cx.span_within(rra.span, &rra.value, 0.."SMTP:".len()),
-                format!("remote routing address `{}` of `{}` has an upper-case `SMTP:` prefix", rra.value, recipient.name.value),
-            )
+            super::finding(Rule::RoutingAddressPrimary, cx.span_within(rra.span, &rra.value, 0.."SMTP:".len()), recipient, format!("remote routing address `{}` of `{}` has an upper-case `SMTP:` prefix", rra.value, recipient.name.value))
             .primary_label("upper-case prefix")
-            .recipient(recipient.name.value.to_string())
             .note("when email address policies are next applied to the recipient (the Hybrid Configuration Wizard does it), a targetAddress written as `SMTP:` becomes the primary SMTP address, and the former primary a secondary (\"Primary SMTP proxy address is replaced by targetAddress value in a hybrid environment\")")
             .help(format!("write the routing address with a lower-case prefix, or none: `{lower}`")),
         );
@@ -203,24 +193,14 @@ pub fn has_routing_address(cx: &Context<'_>, tenant: &TenantDomains, index: usiz
     })
 }
 
-fn missing_routing_proxy(
-    cx: &Context<'_>,
-    tenant: &TenantDomains,
-    index: usize,
-    recipient: &Recipient<'_>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn missing_routing_proxy(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(tenant) = &cx.derived.tenant else { return };
     if has_routing_address(cx, tenant, index) {
         return;
     }
     let alias = recipient.alias.as_ref().map_or("<alias>", |a| a.value.as_ref());
-    let mut diagnostic = Diagnostic::new(
-        Rule::MissingRoutingProxy,
-        recipient.name.span,
-        format!("mailbox `{}` has no address in the routing domain `{}`", recipient.name.value, tenant.routing),
-    )
+    let mut diagnostic = super::finding(Rule::MissingRoutingProxy, recipient.name.span, recipient, format!("mailbox `{}` has no address in the routing domain `{}`", recipient.name.value, tenant.routing))
     .primary_label("no routing-domain address")
-    .recipient(recipient.name.value.to_string())
     .note(format!(
         "a move to Exchange Online fails with \"The target mailbox doesn't have an smtp proxy matching '{}'\": the routing address becomes the remote routing address after the move",
         tenant.routing
@@ -234,13 +214,8 @@ fn missing_routing_proxy(
     out.push(diagnostic);
 }
 
-fn forwarding(
-    cx: &Context<'_>,
-    tenant: &TenantDomains,
-    index: usize,
-    recipient: &Recipient<'_>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn forwarding(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(tenant) = &cx.derived.tenant else { return };
     let own = |text: &str| {
         cx.derived.addresses_of(index).iter().any(|a| {
             let parsed = a.parsed();
@@ -284,13 +259,8 @@ fn forwarding(
         (None, None) => return,
     };
     out.push(
-        Diagnostic::new(
-            Rule::ForwardingNotCloudAddress,
-            target.span,
-            format!("`{}` forwards to `{address}`, an accepted-domain address, but {reason}", recipient.name.value),
-        )
+        super::finding(Rule::ForwardingNotCloudAddress, target.span, recipient, format!("`{}` forwards to `{address}`, an accepted-domain address, but {reason}", recipient.name.value))
         .primary_label("resolved on-premises")
-        .recipient(recipient.name.value.to_string())
         .note("on-premises Exchange is authoritative for its accepted domains and resolves the address itself, so the forwarded mail never reaches the cloud mailbox, or comes straight back (seed 000)")
         .help(format!(
             "forward to the cloud-only address instead: {target_alias}@{} (or the MOERA {target_alias}@{})",

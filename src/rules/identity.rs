@@ -25,7 +25,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             upn_syntax_and_domain(cx, index, recipient, upn, out);
         }
         if let Some(alias) = &recipient.alias {
-            invalid_alias(cx, index, recipient, alias, out);
+            invalid_alias(cx, recipient, alias, out);
         }
     }
     alias_uniqueness(cx, out);
@@ -58,13 +58,7 @@ fn gets_moera(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>) -> bool
     cx.presence.of(index).cloud && recipient.is_hosted_in_exchange_online()
 }
 
-fn invalid_alias(
-    cx: &Context<'_>,
-    _index: usize,
-    recipient: &Recipient<'_>,
-    alias: &SStr<'_>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn invalid_alias(cx: &Context<'_>, recipient: &Recipient<'_>, alias: &SStr<'_>, out: &mut Vec<Diagnostic>) {
     let Err(problem) = check_alias(&alias.value) else { return };
     out.push(
         super::invalid_value(cx, Rule::InvalidAlias, "alias", (recipient, alias), &problem)
@@ -139,13 +133,8 @@ fn upn_syntax_and_domain(
         format!("{nickname}@{}", tenant.initial)
     });
     out.push(
-        Diagnostic::new(
-            Rule::UpnDomainNotVerified,
-            cx.span_within(upn.span, &upn.value, at..upn.value.len()),
-            format!("UPN `{}` of `{}` is in `{domain}`, which is not a verified domain", upn.value, recipient.name.value),
-        )
+        super::finding(Rule::UpnDomainNotVerified, cx.span_within(upn.span, &upn.value, at..upn.value.len()), recipient, format!("UPN `{}` of `{}` is in `{domain}`, which is not a verified domain", upn.value, recipient.name.value))
         .primary_label("not a verified domain")
-        .recipient(recipient.name.value.to_string())
         .note(format!(
             "Entra ID replaces a UPN suffix it has not verified with the initial domain: the user gets `{replacement}` (its mailNickname) and must sign in with that (\"Microsoft Entra UserPrincipalName population\")"
         ))
@@ -338,13 +327,13 @@ fn moera_collisions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let domain = placeholder_domain(cx);
         let plain = format!("{nickname}@{domain}");
         let span = recipient.alias.as_ref().map_or(recipient.name.span, |a| a.span);
-        let mut diagnostic = Diagnostic::new(
+        let mut diagnostic = super::finding(
             Rule::MoeraCollision,
             span,
+            recipient,
             format!("the MOERA of `{}`, `{plain}`, is already taken", recipient.name.value),
         )
-        .primary_label(format!("mailNickname `{nickname}`"))
-        .recipient(recipient.name.value.to_string());
+        .primary_label(format!("mailNickname `{nickname}`"));
         if let Some(holder) = holder {
             let wanted = format!("smtp:{plain}");
             let holder_index = object.moera_taken_by.unwrap_or_default() as usize;

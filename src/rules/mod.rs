@@ -147,6 +147,11 @@ fn run_checks(cx: &Context<'_>, timings: &Timings, checks: &[(Option<Family>, Ch
     failed
 }
 
+/// A finding about one recipient.
+fn finding(rule: Rule, span: Span, recipient: &Recipient<'_>, message: String) -> Diagnostic {
+    Diagnostic::new(rule, span, message).recipient(recipient.name.value.to_string())
+}
+
 /// A finding on a value that another recipient also has, where they meet: "UPN `x` of `a` is also the
 /// UPN of `b` on-premises and in the cloud", both values labelled.
 fn same_value(

@@ -14,13 +14,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         type_not_valid_for_source(recipient, out);
         if let Some(status) = recipient.move_status.as_ref().filter(|s| s.value == "CompletedWithWarnings") {
             out.push(
-                Diagnostic::new(
-                    Rule::MoveCompletedWithWarnings,
-                    status.span,
-                    format!("the last move of `{}` completed with warnings", recipient.name.value),
-                )
+                super::finding(Rule::MoveCompletedWithWarnings, status.span, recipient, format!("the last move of `{}` completed with warnings", recipient.name.value))
                 .primary_label("CompletedWithWarnings")
-                .recipient(recipient.name.value.to_string())
                 .note("a move that completes with warnings may have skipped its clean-up: the source mailbox can still be alive, leaving the mailbox in both locations with mail split between them (seed 000)")
                 .help(format!(
                     "check with Get-MoveRequestStatistics {} -IncludeReport, and confirm the on-premises object is a remote mailbox (Get-RemoteMailbox) and not still a mailbox",
@@ -59,13 +54,13 @@ fn type_not_valid_for_source(recipient: &Recipient<'_>, out: &mut Vec<Diagnostic
         _ => return,
     };
     let (source, article) = if recipient.source == Source::Cloud { ("cloud", "a") } else { ("on-premises", "an") };
-    let mut diagnostic = Diagnostic::new(
+    let mut diagnostic = super::finding(
         Rule::TypeNotValidForSource,
         recipient.kind.span,
+        recipient,
         format!("`{}` cannot be {article} {source} `{}`", recipient.name.value, kind.name()),
     )
     .primary_label(format!("not a {source} type"))
-    .recipient(recipient.name.value.to_string())
     .note(problem)
     .help(help);
     if let Some(span) = recipient.source_span {
@@ -82,13 +77,8 @@ fn dynamic_groups(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             && let Some(synced) = recipient.synced.as_ref().filter(|s| s.value)
         {
             out.push(
-                Diagnostic::new(
-                    Rule::DynamicGroupSynced,
-                    synced.span,
-                    format!("dynamic distribution group `{}` is marked as synced", recipient.name.value),
-                )
+                super::finding(Rule::DynamicGroupSynced, synced.span, recipient, format!("dynamic distribution group `{}` is marked as synced", recipient.name.value))
                 .primary_label("`synced = true`")
-                .recipient(recipient.name.value.to_string())
                 .note("Entra Connect never syncs dynamic distribution groups: their membership is a query against the on-premises directory, so the group does not exist in Exchange Online")
                 .help(DYNAMIC_GROUP_HELP),
             );

@@ -273,6 +273,21 @@ impl Reader {
         name
     }
 
+    /// The table's `type`, which it must have and which must be one of `allowed`.
+    pub(crate) fn required_type<'a>(
+        &mut self,
+        entries: &mut Vec<(TomlSpanned<Cow<'a, str>>, Value<'a>)>,
+        name: &SStr<'_>,
+        allowed: &[&str],
+        what: &str,
+    ) -> Option<SStr<'a>> {
+        let kind = take(entries, "type").and_then(|v| self.one_of("type", v, allowed));
+        if kind.is_none() {
+            self.missing(name.span, "type", &format!("{what} `{}`", name.value));
+        }
+        kind
+    }
+
     pub(crate) fn non_negative(&mut self, key: &str, value: Value<'_>) -> Option<Spanned<i64>> {
         let n = self.integer(key, value)?;
         if n.value < 0 {

@@ -2,7 +2,7 @@
 
 use crate::model::*;
 use crate::schema::fields as format;
-use crate::schema::reader::{Reader, TomlSpanned, keyed, take};
+use crate::schema::reader::{Reader, TomlSpanned, keyed};
 use toml::de::DeTable;
 
 impl Reader {
@@ -11,10 +11,7 @@ impl Reader {
         let span = self.span(table.span());
         let mut entries: Vec<_> = table.into_inner().into_iter().collect();
         let name = self.required_name(&mut entries, span, "this migration endpoint")?;
-        let Some(kind) = take(&mut entries, "type").and_then(|v| self.one_of("type", v, format::ENDPOINT_TYPES)) else {
-            self.missing(name.span, "type", &format!("migration endpoint `{}`", name.value));
-            return None;
-        };
+        let kind = self.required_type(&mut entries, &name, format::ENDPOINT_TYPES, "migration endpoint")?;
         let mut endpoint = MigrationEndpoint {
             span,
             name,
@@ -91,10 +88,7 @@ impl Reader {
         let span = self.span(table.span());
         let mut entries: Vec<_> = table.into_inner().into_iter().collect();
         let name = self.required_name(&mut entries, span, "this migration batch")?;
-        let Some(kind) = take(&mut entries, "type").and_then(|v| self.one_of("type", v, format::BATCH_TYPES)) else {
-            self.missing(name.span, "type", &format!("migration batch `{}`", name.value));
-            return None;
-        };
+        let kind = self.required_type(&mut entries, &name, format::BATCH_TYPES, "migration batch")?;
         let mut batch = MigrationBatch {
             span,
             name,
