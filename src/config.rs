@@ -26,6 +26,17 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// The settings of a root configuration's bytes (the defaults where it is malformed).
+    pub fn parse(bytes: &[u8]) -> Settings {
+        std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
+            .ok()
+            .and_then(|text| toml::from_str::<Document>(text).ok())
+            .unwrap_or_default()
+            .lint
+    }
+}
+
 #[derive(Default, Deserialize)]
 struct Document {
     #[serde(default)]
@@ -50,11 +61,7 @@ impl RootConfig {
     pub fn read(root: &Root) -> Result<RootConfig, ConfigError> {
         let bytes = std::fs::read(&root.config)
             .map_err(|source| ConfigError { path: root.config.display().to_string(), source })?;
-        let settings = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
-            .ok()
-            .and_then(|text| toml::from_str::<Document>(text).ok())
-            .unwrap_or_default()
-            .lint;
+        let settings = Settings::parse(&bytes);
         let file = SourceFile::from_bytes(root.config_name(), bytes);
         Ok(RootConfig { file, settings })
     }

@@ -10,6 +10,7 @@ pub mod config;
 #[cfg(feature = "dev")]
 pub mod dev;
 pub mod diag;
+pub mod history;
 pub mod import;
 pub mod model;
 pub mod render;
@@ -63,10 +64,10 @@ pub fn check(root: &Root, options: Options) -> Result<Report, Error> {
 /// Config and sources: reads the root configuration once, then discovers and reads the files it admits.
 pub fn read(root: &Root, timings: &Timings) -> Result<SourceFiles, Error> {
     let config = config::RootConfig::read(root)?;
-    let paths = timings
-        .time("discover", || source::discover::discover(root, &config.settings.include, &config.settings.exclude));
+    let filter = source::discover::Filter::new(&config.settings.include, &config.settings.exclude);
+    let found = timings.time("discover", || source::discover::discover(root, &filter));
     let max_size = config.settings.max_file_size;
-    Ok(timings.time("read", || source::read::read_files(root, paths, max_size, config.file)))
+    Ok(timings.time("read", || source::read::read_files(found, max_size, config.file)))
 }
 
 /// Model: parses every file and builds the one model, with the findings about the files themselves.
@@ -77,14 +78,16 @@ pub fn build_model<'f>(files: &'f SourceFiles, options: &Options) -> (Model<'f>,
 /// Lints files already in memory (paths relative to the root): model -> analysis -> rules -> suppressions
 /// -> report. The core of [`check`], and what tests use.
 pub fn lint(files: SourceFiles, options: &Options) -> Report {
-    let (diagnostics, summary, today, internal_errors) = findings(&files, options);
-    let mut report = Report { files, diagnostics, today, summary, internal_errors };
+    let (diagnostics, summary, today, internal_errors, organisation_rules) = findings(&files, options);
+    let mut report = Report { files, diagnostics, today, summary, internal_errors, organisation_rules };
     options.timings.time("sort", || report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key())));
     report.recount();
     report
 }
 
-fn findings(files: &SourceFiles, options: &Options) -> (Vec<Diagnostic>, Summary, Date, Vec<String>) {
+type Findings = (Vec<Diagnostic>, Summary, Date, Vec<String>, Vec<catalogue::Entry>);
+
+fn findings(files: &SourceFiles, options: &Options) -> Findings {
     let (model, build_findings) = build_model(files, options);
     let analysis = Analysis::new(&model, options.today, &options.timings);
     let overrides = model.lint.rules.iter().map(|(name, level)| (name.value.as_ref(), level.value));
@@ -106,7 +109,8 @@ fn findings(files: &SourceFiles, options: &Options) -> (Vec<Diagnostic>, Summary
         policies: model.policies.len(),
         ..Summary::default()
     };
-    (sink.finish(), summary, analysis.today, internal_errors)
+    let organisation_rules = rules::organisation::catalogue_entries(&model, files);
+    (sink.finish(), summary, analysis.today, internal_errors, organisation_rules)
 }
 
 /// Suppressions: `allow`, `[[lint.exception]]` and the baseline mark findings as suppressed; what they

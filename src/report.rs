@@ -26,6 +26,8 @@ pub struct Report {
     pub summary: Summary,
     /// Phases or rule families that failed with an internal error; their findings are missing.
     pub internal_errors: Vec<String>,
+    /// The repository's own rules (`[[rule]]`), as the catalogue shows them (SARIF lists them).
+    pub organisation_rules: Vec<crate::catalogue::Entry>,
 }
 
 impl Report {

@@ -200,3 +200,40 @@ pub fn stale_entry(entry: &BaselineEntry, at: Span) -> Diagnostic {
     .note("the problem was fixed, or changed so that it is reported anew")
     .help("refresh the baseline with --write-baseline")
 }
+
+impl Baseline {
+    /// Reads a baseline file: at most 256 MiB, and of a version this build understands.
+    pub fn read(path: &std::path::Path) -> Result<Baseline, String> {
+        const MAX: u64 = 256 * 1024 * 1024;
+        let problem = |e: String| format!("cannot read the baseline `{}`: {e}", path.display());
+        let metadata = std::fs::metadata(path).map_err(|e| problem(e.to_string()))?;
+        if !metadata.is_file() || metadata.len() > MAX {
+            return Err(problem(format!("it is not a file of at most {MAX} bytes")));
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| problem(e.to_string()))?;
+        let baseline: Baseline = serde_json::from_str(&text).map_err(|e| problem(e.to_string()))?;
+        if baseline.version != 1 {
+            return Err(problem(format!("version {} is not one this hybridlint reads (1)", baseline.version)));
+        }
+        Ok(baseline)
+    }
+}
+
+/// Keeps only the findings `earlier` does not already have, matched as baselines are (rule, recipients,
+/// value; never line): each earlier finding accounts for one current one. Suppressed earlier findings do
+/// not count, so that removing an `allow` shows what it hid.
+pub fn keep_new(report: &mut crate::report::Report, earlier: &crate::report::Report) {
+    let mut known: FastMap<BaselineEntry, usize> = FastMap::default();
+    for d in earlier.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
+        *known.entry(BaselineEntry::of(d, &earlier.files)).or_default() += 1;
+    }
+    let files = &report.files;
+    report.diagnostics.retain(|d| match known.get_mut(&BaselineEntry::of(d, files)) {
+        Some(count) if *count > 0 => {
+            *count -= 1;
+            false
+        }
+        _ => true,
+    });
+    report.recount();
+}

@@ -7,22 +7,7 @@ fn catalogue_with_repository(path: &Path) -> Vec<crate::catalogue::Entry> {
     let mut entries = crate::catalogue::builtin().to_vec();
     let Ok((files, options)) = read_repository(path, None, None) else { return entries };
     let (model, _) = crate::build_model(&files, &options);
-    {
-        for rule in &model.custom_rules {
-            entries.push(crate::catalogue::Entry {
-                name: rule.name.value.to_string(),
-                severity: rule.severity,
-                category: "organisation".to_string(),
-                summary: rule.summary.value.to_string(),
-                explanation: rule
-                    .explanation
-                    .as_ref()
-                    .map_or_else(|| rule.summary.value.to_string(), |e| e.value.to_string()),
-                example: None,
-                sources: vec![format!("{} (this repository)", files.get(rule.name.span.file).path)],
-            });
-        }
-    }
+    entries.extend(crate::rules::organisation::catalogue_entries(&model, &files));
     entries
 }
 

@@ -173,6 +173,16 @@ struct CheckArgs {
     /// Paths inside the repository: they find the root and limit what is reported (the whole
     /// repository is always loaded, since cross-file rules need it)
     paths: Vec<PathBuf>,
+    /// A path to check, as other commands take it (the same as a positional PATH). Repeatable
+    #[arg(long = "path", value_name = "PATH")]
+    path_options: Vec<PathBuf>,
+    /// Report only findings that the repository at this git revision does not already have (matched by
+    /// rule, recipients and value); a pre-commit hook passes HEAD, CI the pull request's base
+    #[arg(long, value_name = "REV")]
+    new_from_rev: Option<String>,
+    /// The directory SARIF paths are relative to (default: the git work tree, else the repository root)
+    #[arg(long, value_name = "DIR")]
+    sarif_root: Option<PathBuf>,
     /// human, concise, json, sarif, github or junit; FORMAT:PATH writes that format to a file. Repeatable
     #[arg(long, value_name = "FORMAT[:PATH]", value_parser = parse_output)]
     format: Vec<Output>,
@@ -182,7 +192,7 @@ struct CheckArgs {
     /// Suppress the findings recorded in this baseline file
     #[arg(long, value_name = "FILE")]
     baseline: Option<PathBuf>,
-    /// Record the current findings in this baseline file
+    /// Record the current findings in this baseline file (and report nothing else: the run succeeds)
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
     /// The evaluation date for date rules (YYYY-MM-DD)
@@ -194,6 +204,7 @@ struct CheckArgs {
     /// Exit 0 even when there are findings
     #[arg(long)]
     exit_zero: bool,
+    /// Colour in human and concise output: auto follows NO_COLOR and whether stdout is a terminal
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
     /// Counts per rule instead of the individual findings

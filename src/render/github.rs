@@ -1,7 +1,8 @@
 //! GitHub Actions workflow commands: one `::error file=...::message` line per finding, which GitHub shows
 //! as an annotation on the pull request.
 
-use super::{RenderOptions, shown};
+use super::display::visible;
+use super::{RenderOptions, shown, statistics};
 use crate::diag::Severity;
 use crate::report::Report;
 
@@ -17,9 +18,20 @@ fn escape_property(text: &str) -> String {
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     // Paths relative to where the command runs (normally the repository checkout).
-    let prefix =
-        if options.root == "." || options.root.is_empty() { String::new() } else { format!("{}/", options.root) };
+    let prefix = options.path_prefix();
     let mut out = String::new();
+    if options.statistics {
+        // One notice per rule instead of an annotation per finding.
+        for row in statistics(report, options) {
+            out.push_str(&format!(
+                "::notice title={}::{} finding(s) of {} severity\n",
+                escape_property(row.rule),
+                row.count,
+                row.severity
+            ));
+        }
+        return out;
+    }
     for d in shown(report, options).filter(|d| d.suppressed.is_none()) {
         let command = match d.severity {
             Severity::Error => "error",
@@ -35,9 +47,9 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         }
         out.push_str(&format!(
             "::{command} file={},line={line},col={col},endLine={end_line},endColumn={end_column},title={}::{}\n",
-            escape_property(&format!("{prefix}{}", file.path)),
-            escape_property(&d.rule),
-            escape_data(&message)
+            escape_property(&format!("{prefix}{}", visible(&file.path))),
+            escape_property(&visible(&d.rule)),
+            escape_data(&visible(&message))
         ));
     }
     out

@@ -6,6 +6,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::report::Report;
 
 mod concise;
+mod display;
 mod github;
 mod human;
 mod json;
@@ -36,8 +37,20 @@ pub struct RenderOptions {
     pub show_suppressed: bool,
     /// The root as shown in JSON (`"."` when it is the current directory).
     pub root: String,
-    /// The root as an absolute `file://` URI ending in `/`, for SARIF.
-    pub root_uri: Option<String>,
+    /// For SARIF: the directory URIs are relative to (the git work tree, or `--sarif-root`) as an absolute
+    /// `file://` URI ending in `/`, and the root's path inside it (`""` or `sub/dir/`).
+    pub sarif_root_uri: Option<String>,
+    pub sarif_prefix: String,
+    /// The lowest severity that fails the run (`--fail-on`): JUnit reports lower ones as passing cases.
+    pub fail_on: Option<Severity>,
+}
+
+impl RenderOptions {
+    /// What precedes a root-relative path so that a terminal or editor in the current directory can open
+    /// it (human, concise and github formats).
+    fn path_prefix(&self) -> String {
+        if self.root == "." || self.root.is_empty() { String::new() } else { format!("{}/", self.root) }
+    }
 }
 
 pub fn render(format: Format, report: &Report, options: &RenderOptions) -> String {

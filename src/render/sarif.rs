@@ -1,5 +1,7 @@
-//! SARIF 2.1.0, for GitHub code scanning and other SARIF viewers. Paths are relative to the repository
-//! root, declared as the `ROOT` base URI; suppressed findings are carried with their suppressions.
+//! SARIF 2.1.0, for GitHub code scanning and other SARIF viewers. Artifact URIs are relative to the git
+//! work tree (or `--sarif-root`), which is what GitHub resolves them against, and percent-encoded; the
+//! base is declared as `%SRCROOT%`. Suppressed findings are carried with their suppressions. Every rule a
+//! result names is in `tool.driver.rules`, organisation rules included.
 
 use serde_json::{Value, json};
 
@@ -17,13 +19,27 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-fn location(report: &Report, label: &Label) -> Value {
+/// A relative URI reference for a path: every byte outside RFC 3986's unreserved characters and `/` is
+/// percent-encoded, so that `#`, `?`, `%`, `:` and spaces in names stay part of the path.
+fn uri_path(path: &str) -> String {
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => uri.push(byte as char),
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri
+}
+
+fn location(report: &Report, label: &Label, options: &RenderOptions) -> Value {
     let file = report.files.get(label.span.file);
     let (start_line, start_column) = file.line_column(label.span.start as usize);
     let (end_line, end_column) = file.line_column(label.span.end as usize);
+    let uri = uri_path(&format!("{}{}", options.sarif_prefix, file.path));
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": file.path, "uriBaseId": "ROOT" },
+            "artifactLocation": { "uri": uri, "uriBaseId": "%SRCROOT%" },
             "region": {
                 "startLine": start_line,
                 "startColumn": start_column,
@@ -34,7 +50,7 @@ fn location(report: &Report, label: &Label) -> Value {
     })
 }
 
-fn result(report: &Report, d: &Diagnostic, rule_index: Option<usize>) -> Value {
+fn result(report: &Report, d: &Diagnostic, rule_index: Option<usize>, options: &RenderOptions) -> Value {
     let mut message = d.message.clone();
     for note in &d.notes {
         message.push_str(&format!("\n\nnote: {note}"));
@@ -47,7 +63,7 @@ fn result(report: &Report, d: &Diagnostic, rule_index: Option<usize>) -> Value {
         "ruleId": d.rule,
         "level": level(d.severity),
         "message": { "text": message },
-        "locations": [location(report, &d.primary)],
+        "locations": [location(report, &d.primary, options)],
         "partialFingerprints": {
             "hybridlint/v1": format!("{}|{}|{}", key.rule, key.recipients.join(","), key.value)
         }
@@ -61,7 +77,7 @@ fn result(report: &Report, d: &Diagnostic, rule_index: Option<usize>) -> Value {
                 .iter()
                 .enumerate()
                 .map(|(i, label)| {
-                    let mut related = location(report, label);
+                    let mut related = location(report, label, options);
                     related["id"] = json!(i + 1);
                     related["message"] = json!({ "text": label.message });
                     related
@@ -79,49 +95,67 @@ fn result(report: &Report, d: &Diagnostic, rule_index: Option<usize>) -> Value {
     result
 }
 
+fn rule(e: &catalogue::Entry) -> Value {
+    let mut help = e.explanation.trim().to_string();
+    if !e.sources.is_empty() {
+        help.push_str("\n\nSources:\n");
+        for source in &e.sources {
+            help.push_str(&format!("- {source}\n"));
+        }
+    }
+    json!({
+        "id": e.name,
+        "name": e.name,
+        "shortDescription": { "text": e.summary },
+        "fullDescription": { "text": e.explanation.trim() },
+        "help": { "text": help, "markdown": help },
+        "defaultConfiguration": { "level": level(e.severity) },
+        "properties": { "category": e.category, "tags": [e.category] }
+    })
+}
+
 pub fn render(report: &Report, options: &RenderOptions) -> String {
-    let entries = catalogue::builtin();
-    let rules: Vec<Value> = entries
+    let entries: Vec<&catalogue::Entry> =
+        catalogue::builtin().iter().chain(report.organisation_rules.iter()).collect();
+    let rules: Vec<Value> = entries.iter().map(|e| rule(e)).collect();
+    let results: Vec<Value> = report
+        .diagnostics
         .iter()
-        .map(|e| {
-            let mut help = e.explanation.trim().to_string();
-            if !e.sources.is_empty() {
-                help.push_str("\n\nSources:\n");
-                for source in &e.sources {
-                    help.push_str(&format!("- {source}\n"));
-                }
-            }
-            json!({
-                "id": e.name,
-                "name": e.name,
-                "shortDescription": { "text": e.summary },
-                "fullDescription": { "text": e.explanation.trim() },
-                "help": { "text": help },
-                "defaultConfiguration": { "level": level(e.severity) },
-                "properties": { "category": e.category }
-            })
-        })
+        .map(|d| result(report, d, entries.iter().position(|e| e.name == d.rule), options))
         .collect();
-    let results: Vec<Value> =
-        report.diagnostics.iter().map(|d| result(report, d, entries.iter().position(|e| e.name == d.rule))).collect();
-    let root_uri = options.root_uri.clone().unwrap_or_else(|| "./".to_string());
+    let mut run = json!({
+        "tool": {
+            "driver": {
+                "name": "hybridlint",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "results": results
+    });
+    if let Some(uri) = &options.sarif_root_uri {
+        run["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": uri } });
+    }
     let sarif = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
-        "runs": [{
-            "tool": {
-                "driver": {
-                    "name": "hybridlint",
-                    "version": env!("CARGO_PKG_VERSION"),
-                    "rules": rules
-                }
-            },
-            "originalUriBaseIds": { "ROOT": { "uri": root_uri } },
-            "columnKind": "unicodeCodePoints",
-            "results": results
-        }]
+        "runs": [run]
     });
     let mut text = serde_json::to_string_pretty(&sarif).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_become_relative_uri_references() {
+        assert_eq!(uri_path("my repo #1/a:b.toml"), "my%20repo%20%231/a%3Ab.toml");
+        assert_eq!(uri_path("r/100%?.toml"), "r/100%25%3F.toml");
+        assert_eq!(uri_path("recipients/jürgen.toml"), "recipients/j%C3%BCrgen.toml");
+    }
 }

@@ -87,6 +87,23 @@ impl Compiled<'_, '_> {
     }
 }
 
+/// The repository's organisation rules as catalogue entries, for `rules`, `explain` and SARIF.
+pub fn catalogue_entries(model: &Model<'_>, files: &SourceFiles) -> Vec<crate::catalogue::Entry> {
+    model
+        .custom_rules
+        .iter()
+        .map(|rule| crate::catalogue::Entry {
+            name: rule.name.value.to_string(),
+            severity: rule.severity,
+            category: "organisation".to_string(),
+            summary: rule.summary.value.to_string(),
+            explanation: rule.explanation.as_ref().map_or_else(|| rule.summary.value.to_string(), |e| e.value.to_string()),
+            example: None,
+            sources: vec![format!("{} (this repository)", files.get(rule.name.span.file).path)],
+        })
+        .collect()
+}
+
 /// Runs every organisation rule of the repository.
 pub fn check(cx: &super::Context<'_>, out: &mut Vec<Diagnostic>) {
     let (model, derived, files) = (cx.model, cx.derived, cx.files);

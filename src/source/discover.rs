@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobMatcher, GlobSetBuilder};
 use walkdir::WalkDir;
 
 /// The root configuration's file name.
@@ -59,49 +59,93 @@ pub fn find_root(start: &Path, config: Option<&Path>) -> Result<Root, RootError>
     }
 }
 
-/// Compiles the globs of `[lint] include`/`exclude`; patterns that do not compile are skipped (the
-/// model builder reports them).
-pub fn glob_set(patterns: &[String]) -> GlobSet {
-    let mut builder = GlobSetBuilder::new();
-    for pattern in patterns {
-        if let Ok(glob) = globset::GlobBuilder::new(pattern).literal_separator(true).build() {
-            builder.add(glob);
-        }
+/// `[lint] include` and `exclude`, each glob compiled on its own: a glob that does not compile (a syntax
+/// error, or a pattern too large for the matcher) is left out here and reported by the model builder on
+/// its span, instead of emptying the whole set.
+pub struct Filter {
+    include: Vec<GlobMatcher>,
+    /// Some include glob was given (even one that does not compile): only what they admit is linted.
+    narrowed: bool,
+    exclude: Vec<GlobMatcher>,
+}
+
+impl Filter {
+    pub fn new(include: &[String], exclude: &[String]) -> Filter {
+        Filter { include: matchers(include), narrowed: !include.is_empty(), exclude: matchers(exclude) }
     }
-    builder.build().unwrap_or_else(|_| GlobSet::empty())
+
+    /// Whether a path relative to the root (with `/`) is linted: a `*.toml` file outside hidden
+    /// directories and `target/`, admitted by `include` and not excluded.
+    pub fn admits(&self, path: &str) -> bool {
+        let (directories, file) = path.rsplit_once('/').unwrap_or(("", path));
+        let hidden = directories.split('/').any(|d| d.starts_with('.') || d == "target");
+        file.ends_with(".toml")
+            && !hidden
+            && (!self.narrowed || self.include.iter().any(|g| g.is_match(path)))
+            && !self.exclude.iter().any(|g| g.is_match(path))
+    }
 }
 
-/// Whether a glob compiles, and why not.
+fn matchers(patterns: &[String]) -> Vec<GlobMatcher> {
+    patterns.iter().filter_map(|p| compile(p).ok()).collect()
+}
+
+fn compile(pattern: &str) -> Result<GlobMatcher, globset::Error> {
+    Ok(GlobBuilder::new(pattern).literal_separator(true).build()?.compile_matcher())
+}
+
+/// Whether a glob compiles, and why not. Every glob of the file format goes through this, so that a glob
+/// the matcher cannot use is a finding on its span.
 pub fn glob_error(pattern: &str) -> Option<String> {
-    Glob::new(pattern).err().map(|e| e.kind().to_string())
+    if let Err(e) = Glob::new(pattern) {
+        return Some(e.kind().to_string());
+    }
+    // Parsing succeeds for patterns whose compiled form is too large to use.
+    GlobSetBuilder::new().add(Glob::new(pattern).ok()?).build().err().map(|e| e.kind().to_string())
 }
 
-/// The files to lint: every `*.toml` under the root that `[lint] include`/`exclude` admit, as paths
-/// relative to the root with `/` separators, sorted. Hidden directories and `target/` are skipped and
-/// symbolic links are not followed. The root configuration is always included.
-pub fn discover(root: &Root, include_globs: &[String], exclude_globs: &[String]) -> Vec<String> {
-    let include = glob_set(include_globs);
-    let exclude = glob_set(exclude_globs);
-    let root_name = root.config.file_name().map(|n| n.to_string_lossy().into_owned());
+/// A file found under the root: its path relative to the root with `/` separators (for display and
+/// globs; lossy where the name is not UTF-8) and the real path (for reading).
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub path: String,
+    pub full: PathBuf,
+    /// Why it cannot be read: a directory that cannot be listed, an entry that cannot be examined.
+    pub error: Option<String>,
+}
 
+/// The files to lint, sorted by path: every `*.toml` under the root that the filter admits, and every
+/// entry that could not be examined (as a [`Found`] with an error, reported where it is). Symbolic links
+/// are not followed. The root configuration is always included.
+pub fn discover(root: &Root, filter: &Filter) -> Vec<Found> {
+    let root_name = root.config_name();
     let walker = WalkDir::new(&root.dir).follow_links(false).into_iter().filter_entry(|entry| {
         let name = entry.file_name().to_string_lossy();
         entry.depth() == 0 || !(entry.file_type().is_dir() && (name.starts_with('.') || name == "target"))
     });
-    let mut paths: Vec<String> = walker
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml"))
-        .filter_map(|entry| {
-            let relative = entry.path().strip_prefix(&root.dir).ok()?;
-            let relative: Vec<String> =
-                relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-            Some(relative.join("/"))
-        })
-        .filter(|path| {
-            let is_root_config = Some(path.as_str()) == root_name.as_deref();
-            is_root_config || ((include_globs.is_empty() || include.is_match(path)) && !exclude.is_match(path))
-        })
-        .collect();
-    paths.sort();
-    paths
+    let relative = |path: &Path| -> String {
+        let relative = path.strip_prefix(&root.dir).unwrap_or(path);
+        let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        parts.join("/")
+    };
+    let mut found = Vec::new();
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_file() => {
+                let path = relative(entry.path());
+                if path == root_name || filter.admits(&path) {
+                    found.push(Found { path, full: entry.path().to_path_buf(), error: None });
+                }
+            }
+            Ok(_) => {}
+            Err(error) => {
+                let full = error.path().map(Path::to_path_buf).unwrap_or_else(|| root.dir.clone());
+                let reason = error.io_error().map_or_else(|| error.to_string(), ToString::to_string);
+                let what = if full.is_dir() { "cannot list this directory" } else { "cannot examine this entry" };
+                found.push(Found { path: relative(&full), full, error: Some(format!("{what}: {reason}")) });
+            }
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found
 }

@@ -3,24 +3,25 @@
 
 use rayon::prelude::*;
 
-use super::discover::Root;
+use super::discover::Found;
 use super::{SourceFile, SourceFiles};
 
-/// Reads every path (relative to the root) except the root configuration, which was read already and
-/// is passed in as `root_file`.
-pub fn read_files(root: &Root, paths: Vec<String>, max_size: u64, root_file: SourceFile) -> SourceFiles {
-    let mut files: Vec<SourceFile> = paths
-        .into_par_iter()
-        .filter(|path| *path != root_file.path)
-        .map(|path| read_one(root, path, max_size))
-        .collect();
+/// Reads every file found except the root configuration, which was read already and is passed in as
+/// `root_file`. What could not be examined becomes an unreadable file, reported where it is.
+pub fn read_files(found: Vec<Found>, max_size: u64, root_file: SourceFile) -> SourceFiles {
+    let mut files: Vec<SourceFile> =
+        found.into_par_iter().filter(|f| f.path != root_file.path).map(|f| read_one(f, max_size)).collect();
     files.push(root_file);
     SourceFiles::new(files)
 }
 
-fn read_one(root: &Root, path: String, max_size: u64) -> SourceFile {
-    let full = root.dir.join(&path);
-    if let Ok(metadata) = std::fs::metadata(&full)
+fn read_one(found: Found, max_size: u64) -> SourceFile {
+    let Found { path, full, error } = found;
+    if let Some(error) = error {
+        return SourceFile::unreadable(path, error);
+    }
+    // Not followed through a link, as discovery does not follow them.
+    if let Ok(metadata) = std::fs::symlink_metadata(&full)
         && metadata.len() > max_size
     {
         let size = metadata.len();
