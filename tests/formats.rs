@@ -81,7 +81,7 @@ fn sarif_from_the_example_validates_against_the_schema() {
             assert!(rule.get(key).is_some(), "rule without {key}: {rule}");
         }
     }
-    assert!(run["originalUriBaseIds"]["ROOT"]["uri"].as_str().unwrap().starts_with("file://"));
+    assert!(run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap().starts_with("file://"));
 }
 
 #[test]
