@@ -306,9 +306,13 @@ fn sync_preview_command() {
 fn batch_readiness() {
     let contoso = example("contoso");
     let output = hybridlint().args(["batch", "wave-4-finance", "--path", &contoso]).output().unwrap();
-    assert_eq!(output.status.code(), Some(0));
+    // Blocked members stop CI, unless --exit-zero says the report is all that is wanted.
+    assert_eq!(output.status.code(), Some(1));
     insta::assert_snapshot!("batch_wave_4", stdout(&output));
+    let output = hybridlint().args(["batch", "wave-4-finance", "--path", &contoso, "--exit-zero"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
     let output = hybridlint().args(["batch", "wave-3-sales", "--path", &contoso, "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "every member ready");
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(value["ready"], serde_json::json!(["pnovak", "rwilson", "icohen"]));
     assert_eq!(value["blocked"], serde_json::json!([]));

@@ -104,7 +104,11 @@ fn repository_root(args: &CheckArgs) -> Result<Root, String> {
 
 /// The given paths relative to the root (`/`-separated), or `None` when the whole repository is reported.
 /// A file that is not one hybridlint lints is a usage error, not a silent success.
-fn report_limits(root: &Root, paths: &[PathBuf], files: &crate::source::SourceFiles) -> Result<Option<Vec<String>>, String> {
+fn report_limits(
+    root: &Root,
+    paths: &[PathBuf],
+    files: &crate::source::SourceFiles,
+) -> Result<Option<Vec<String>>, String> {
     if paths.is_empty() {
         return Ok(None);
     }
@@ -113,7 +117,9 @@ fn report_limits(root: &Root, paths: &[PathBuf], files: &crate::source::SourceFi
         let absolute = std::path::absolute(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         let (absolute, dir) = (canonical(&absolute), canonical(&root.dir));
-        let Ok(relative) = absolute.strip_prefix(&dir) else { continue };
+        let Ok(relative) = absolute.strip_prefix(&dir) else {
+            return Err(format!("`{}` is outside the repository at `{}`", path.display(), root.dir.display()));
+        };
         let parts: Vec<String> = relative.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         let limit = parts.join("/");
         if absolute.is_file() && !files.iter().any(|(_, f)| f.path == limit) {

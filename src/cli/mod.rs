@@ -74,10 +74,14 @@ enum Command {
         name: String,
         #[command(flatten)]
         repository: RepositoryArgs,
+        /// The evaluation date (for licence grace periods and completion dates)
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         today: Option<Date>,
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
+        /// Exit 0 even when members are blocked or missing (by default that exits 1, so CI stops)
+        #[arg(long)]
+        exit_zero: bool,
     },
     /// Import a Get-Recipient CSV or JSON export, or an ldifde LDIF file, into a new repository
     Import {
@@ -275,7 +279,9 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             crate::import::write::TenantFlags { name: tenant, accepted_domains },
             force,
         ),
-        Command::Batch { name, repository, today, format } => views::batch(&name, &repository, today, format),
+        Command::Batch { name, repository, today, format, exit_zero } => {
+            views::batch(&name, &repository, today, format, exit_zero)
+        }
         Command::TestRules { dir, config } => views::test_rules(&dir, config.as_deref()),
         Command::Init { dir, tenant, domain } => {
             views::init(dir.as_deref().unwrap_or(Path::new(".")), &tenant, &domain)

@@ -23,7 +23,13 @@ fn write_view<T: serde::Serialize>(value: &T, format: ListFormat, human: impl Fn
     })
 }
 
-pub(super) fn batch(name: &str, repository: &RepositoryArgs, today: Option<Date>, format: ListFormat) -> i32 {
+pub(super) fn batch(
+    name: &str,
+    repository: &RepositoryArgs,
+    today: Option<Date>,
+    format: ListFormat,
+    exit_zero: bool,
+) -> i32 {
     let (files, options) = match load_repository(repository, today) {
         Ok(loaded) => loaded,
         Err(error) => return fail(&error.to_string()),
@@ -31,7 +37,11 @@ pub(super) fn batch(name: &str, repository: &RepositoryArgs, today: Option<Date>
     let (model, _) = crate::build_model(&files, &options);
     let analysis = Analysis::new(&model, options.today, &options.timings);
     match crate::cli::batch::readiness(&analysis, &files, name) {
-        Ok(readiness) => write_view(&readiness, format, |r| r.to_human()),
+        Ok(readiness) => {
+            let written = write_view(&readiness, format, |r| r.to_human());
+            let not_ready = !readiness.blocked.is_empty() || !readiness.unknown.is_empty();
+            if written == EXIT_OK && not_ready && !exit_zero { EXIT_FINDINGS } else { written }
+        }
         Err(message) => fail(&message),
     }
 }

@@ -4,9 +4,9 @@
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
 use codespan_reporting::term::{self, Config, termcolor};
 
+use super::display::{Shown, visible};
 use super::{RenderOptions, shown, statistics_table, summary_line};
 use crate::diag::{Diagnostic, Severity};
-use super::display::{Shown, visible};
 use crate::report::Report;
 use crate::source::FileId;
 
@@ -53,9 +53,12 @@ fn convert(diagnostic: &Diagnostic) -> CsDiagnostic<FileId> {
     let primary = &diagnostic.primary;
     let mut labels =
         vec![CsLabel::primary(primary.span.file, primary.span.range()).with_message(visible(&primary.message))];
-    labels.extend(diagnostic.labels.iter().map(|l| {
-        CsLabel::secondary(l.span.file, l.span.range()).with_message(visible(&l.message).into_owned())
-    }));
+    labels.extend(
+        diagnostic
+            .labels
+            .iter()
+            .map(|l| CsLabel::secondary(l.span.file, l.span.range()).with_message(visible(&l.message).into_owned())),
+    );
     let mut notes: Vec<String> = diagnostic.notes.iter().map(|n| format!("note: {}", visible(n))).collect();
     if let Some(help) = &diagnostic.help {
         notes.push(format!("help: {}", visible(help)));

@@ -115,8 +115,7 @@ fn rule(e: &catalogue::Entry) -> Value {
 }
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {
-    let entries: Vec<&catalogue::Entry> =
-        catalogue::builtin().iter().chain(report.organisation_rules.iter()).collect();
+    let entries: Vec<&catalogue::Entry> = catalogue::builtin().iter().chain(report.organisation_rules.iter()).collect();
     let rules: Vec<Value> = entries.iter().map(|e| rule(e)).collect();
     let results: Vec<Value> = report
         .diagnostics

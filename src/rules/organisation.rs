@@ -97,7 +97,10 @@ pub fn catalogue_entries(model: &Model<'_>, files: &SourceFiles) -> Vec<crate::c
             severity: rule.severity,
             category: "organisation".to_string(),
             summary: rule.summary.value.to_string(),
-            explanation: rule.explanation.as_ref().map_or_else(|| rule.summary.value.to_string(), |e| e.value.to_string()),
+            explanation: rule
+                .explanation
+                .as_ref()
+                .map_or_else(|| rule.summary.value.to_string(), |e| e.value.to_string()),
             example: None,
             sources: vec![format!("{} (this repository)", files.get(rule.name.span.file).path)],
         })
