@@ -107,6 +107,10 @@ fn every_recipient_key_round_trips_through_the_model() {
             ("type", _) => (String::new(), kind.name().to_string()),
             ("source", _) => (String::new(), source_text.to_string()),
             (_, Kind::String) => (format!("{key} = \"value of {key}\""), format!("value of {key}")),
+            (_, Kind::Guid) => (
+                format!("{key} = \"5d2a7b1e-8c3f-4e6a-9b0d-2f1e3c4a5b6d\""),
+                "5d2a7b1e-8c3f-4e6a-9b0d-2f1e3c4a5b6d".to_string(),
+            ),
             (_, Kind::Strings) => (format!("{key} = [\"smtp:{key}@contoso.com\"]"), format!("smtp:{key}@contoso.com")),
             (_, Kind::Bool) => (format!("{key} = true"), "true".to_string()),
             (_, Kind::Date) => (format!("{key} = 2026-01-02"), "2026-01-02".to_string()),
@@ -123,5 +127,42 @@ fn every_recipient_key_round_trips_through_the_model() {
         let recipient = model.recipients.first().expect("the recipient was built");
         let values: Vec<String> = field.values(recipient).into_iter().map(|v| v.text.into_owned()).collect();
         assert_eq!(values, [expected], "`{key}` did not come back out of the model");
+    }
+}
+
+/// What the checker rejects for a value's type or format, an editor validating with the JSON Schema
+/// rejects too; what the checker accepts, the schema accepts.
+#[test]
+fn the_schema_and_the_checker_agree_on_types_and_formats() {
+    let schema: serde_json::Value = serde_json::from_str(&hybridlint::schema::json_schema::generate()).unwrap();
+    let validator = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
+    let recipient = |extra: &str| {
+        format!(
+            "[[recipient]]\nname = \"jsmith\"\ntype = \"RemoteUserMailbox\"\nremote_routing_address = \"jsmith@contoso.mail.onmicrosoft.com\"\n{extra}\n"
+        )
+    };
+    let cases: &[(&str, bool)] = &[
+        ("provisioned = 2025-03-14", true),
+        ("provisioned = \"2025-03-14\"", true),
+        ("provisioned = \"14.03.2025\"", false),
+        ("provisioned = \"2025-02-30\"", false),
+        ("licensed = \"yes\"", false),
+        ("exchange_guid = \"5d2a7b1e-8c3f-4e6a-9b0d-2f1e3c4a5b6d\"", true),
+        ("exchange_guid = \"{5D2A7B1E-8C3F-4E6A-9B0D-2F1E3C4A5B6D}\"", true),
+        ("exchange_guid = \"not-a-guid\"", false),
+        ("archive_guid = \"5d2a7b1e8c3f4e6a9b0d2f1e3c4a5b6\"", false),
+        ("proxy_adresses = []", false),
+        ("proxy_addresses = \"SMTP:a@contoso.com\"", false),
+        ("source = \"cloudy\"", false),
+    ];
+    for (extra, valid) in cases {
+        let text = recipient(extra);
+        let files = common::sources(&[("recipients/r.toml", &text)]);
+        let report = hybridlint::lint(files, &common::options());
+        let rejected_by_check = report.diagnostics.iter().any(|d| d.rule == "schema" || d.rule == "invalid-guid");
+        let json = to_json(toml::from_str(&text).unwrap());
+        let rejected_by_schema = !validator.is_valid(&json);
+        assert_eq!(rejected_by_check, !valid, "checker on `{extra}`: {:?}", report.diagnostics);
+        assert_eq!(rejected_by_schema, !valid, "schema on `{extra}`");
     }
 }

@@ -14,8 +14,10 @@ pub enum Kind {
     String,
     Bool,
     Integer,
-    /// A TOML local date (`2026-11-22`, unquoted).
+    /// A TOML local date (`2026-11-22`; a quoted one is accepted too).
     Date,
+    /// A GUID string (`5d2a7b1e-8c3f-4e6a-9b0d-2f1e3c4a5b6d`).
+    Guid,
     Strings,
     /// A string from a fixed list.
     OneOf(&'static [&'static str]),

@@ -12,6 +12,11 @@ fn kind_schema(kind: Kind) -> Value {
         Kind::Bool => json!({ "type": "boolean" }),
         Kind::Integer => json!({ "type": "integer" }),
         Kind::Date => json!({ "type": "string", "format": "date" }),
+        // What the GUID check accepts: hyphenated or not, optionally in braces.
+        Kind::Guid => json!({
+            "type": "string",
+            "pattern": "^\\{?[0-9A-Fa-f]{8}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{4}-?[0-9A-Fa-f]{12}\\}?$"
+        }),
         Kind::Strings => json!({ "type": "array", "items": { "type": "string" } }),
         Kind::OneOf(values) => json!({ "type": "string", "enum": values }),
         Kind::SomeOf(values) => json!({ "type": "array", "items": { "type": "string", "enum": values } }),

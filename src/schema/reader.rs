@@ -148,8 +148,16 @@ impl Reader {
                     }
                 }
             }
+            // A quoted date is what JSON-Schema-based editors accept for a date, so it is one here too.
+            DeValue::String(text) => match text.parse::<Date>() {
+                Ok(date) if text.len() == 10 => Some(Spanned::new(date, span)),
+                _ => {
+                    self.schema(span, format!("`{key}` is not a date (YYYY-MM-DD)"), "not a date");
+                    None
+                }
+            },
             _ => {
-                self.wrong_type(key, &value, "a date (YYYY-MM-DD, unquoted)");
+                self.wrong_type(key, &value, "a date (YYYY-MM-DD)");
                 None
             }
         }

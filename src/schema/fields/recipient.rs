@@ -236,9 +236,9 @@ const FIELDS: &[Field] = &[
         slot!(str external_email_address),
     )
     .exchange(&["ExternalEmailAddress"]),
-    field(key("exchange_guid", K::String, A::Mailboxes, "ExchangeGuid"), slot!(str exchange_guid))
+    field(key("exchange_guid", K::Guid, A::Mailboxes, "ExchangeGuid"), slot!(str exchange_guid))
         .exchange(&["ExchangeGuid"]),
-    field(key("archive_guid", K::String, A::Mailboxes, "ArchiveGuid"), slot!(str archive_guid))
+    field(key("archive_guid", K::Guid, A::Mailboxes, "ArchiveGuid"), slot!(str archive_guid))
         .exchange(&["ArchiveGuid"]),
     field(key("archive", K::Bool, A::Mailboxes, "An archive is enabled"), slot!(bool archive)),
     field(
