@@ -79,9 +79,18 @@ fn init_creates_a_repository_that_passes_and_refuses_to_overwrite() {
 
     let before = std::fs::read_to_string(target.join("recipients/example.toml")).unwrap();
     std::fs::write(target.join("recipients/example.toml"), "# mine\n").unwrap();
-    let again = hybridlint().arg("init").arg(&target).output().unwrap();
+    let again = hybridlint()
+        .arg("init")
+        .arg(&target)
+        .args(["--tenant", "fabrikam", "--domain", "fabrikam.com"])
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("not overwriting"));
+    // No placeholder tenant: without --tenant and --domain, init asks for them.
+    let asked = hybridlint().arg("init").arg(dir.path().join("other")).output().unwrap();
+    assert_eq!(asked.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&asked.stderr).contains("--tenant"));
     assert_eq!(std::fs::read_to_string(target.join("recipients/example.toml")).unwrap(), "# mine\n");
     assert_ne!(before, "# mine\n");
 }

@@ -118,10 +118,10 @@ enum Command {
         /// Where (default: the current directory)
         dir: Option<PathBuf>,
         /// The tenant name (`contoso` for contoso.onmicrosoft.com)
-        #[arg(long, default_value = "contoso")]
+        #[arg(long)]
         tenant: String,
         /// The organisation's main accepted domain
-        #[arg(long, default_value = "contoso.com")]
+        #[arg(long)]
         domain: String,
     },
     /// The rule catalogue: name, default severity, category, summary

@@ -75,7 +75,7 @@ pub(super) fn addresses(name: &str, repository: &RepositoryArgs, format: ListFor
         let names = model.recipients.iter().map(|r| r.name.value.as_ref());
         match crate::util::suggest::did_you_mean(name, names) {
             Some(candidate) => format!("no recipient named `{name}`; did you mean `{candidate}`?"),
-            None => format!("no recipient named `{name}`"),
+            None => format!("no recipient named `{name}` (names are the `name` keys of `[[recipient]]` tables)"),
         }
     });
     match result {

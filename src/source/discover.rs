@@ -28,7 +28,7 @@ pub enum RootError {
     #[error("the configuration file `{0}` does not exist")]
     ConfigMissing(PathBuf),
     #[error(
-        "no {ROOT_FILE} found in `{0}` or any parent directory\n  = help: run `hybridlint init` to create a starter repository, or pass --config FILE"
+        "no {ROOT_FILE} found in `{0}` or any parent directory\n  = help: run `hybridlint init --tenant NAME --domain DOMAIN` to create a starter repository, or pass --config FILE"
     )]
     NotFound(PathBuf),
     #[error("{0}: {1}")]
