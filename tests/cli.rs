@@ -340,3 +340,40 @@ fn timings_go_to_stderr_and_leave_the_report_alone() {
         assert!(line.contains(" ms"), "{line}");
     }
 }
+
+#[test]
+fn every_option_says_what_it_does_and_misspelt_names_get_a_hint() {
+    for command in ["check", "batch", "sync-preview", "addresses", "init", "import"] {
+        let output = hybridlint().args([command, "--help"]).output().unwrap();
+        let help = stdout(&output);
+        for line in help.lines().filter(|l| l.trim_start().starts_with("--")) {
+            let option = line.split_whitespace().next().unwrap();
+            if option == "--help" || option == "-h," {
+                continue;
+            }
+            // Words other than the option, its value and clap's `[default: ..]`/`[possible values: ..]`.
+            let words = |text: &str| {
+                let mut depth = 0;
+                let plain: String = text
+                    .chars()
+                    .filter(|&c| {
+                        depth += (c == '[') as i32;
+                        let keep = depth == 0;
+                        depth -= (c == ']') as i32;
+                        keep && c != ']'
+                    })
+                    .collect();
+                plain.split_whitespace().filter(|w| !w.starts_with('-') && !w.starts_with('<')).count()
+            };
+            let next = help.lines().skip_while(|l| *l != line).nth(1).unwrap_or("");
+            let described = words(line) > 0 || (next.starts_with("          ") && words(next) > 0);
+            assert!(described, "`{command} {option}` has no help text:\n{help}");
+        }
+    }
+    let contoso = example("contoso");
+    let output = hybridlint().args(["addresses", "jsmtih", "--path", &contoso]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("did you mean `jsmith`?"));
+    let output = hybridlint().args(["addresses", "nobody", "--path", &contoso]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("names are the `name` keys"));
+}

@@ -53,6 +53,7 @@ enum Command {
         name: String,
         #[command(flatten)]
         repository: RepositoryArgs,
+        /// human (for reading) or json (for scripts)
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
@@ -65,6 +66,7 @@ enum Command {
         /// The evaluation date (for the license grace period)
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         today: Option<Date>,
+        /// human (for reading) or json (for scripts)
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
     },
@@ -77,6 +79,7 @@ enum Command {
         /// The evaluation date (for licence grace periods and completion dates)
         #[arg(long, value_name = "DATE", value_parser = parse_date)]
         today: Option<Date>,
+        /// human (for reading) or json (for scripts)
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
         /// Exit 0 even when members are blocked or missing (by default that exits 1, so CI stops)
@@ -85,6 +88,7 @@ enum Command {
     },
     /// Import a Get-Recipient CSV or JSON export, or an ldifde LDIF file, into a new repository
     Import {
+        /// The export's format
         #[arg(long = "from", value_enum)]
         from: ImportFormat,
         /// The export files
@@ -126,6 +130,7 @@ enum Command {
     },
     /// The rule catalogue: name, default severity, category, summary
     Rules {
+        /// human (for reading) or json (for scripts)
         #[arg(long, value_enum, default_value_t = ListFormat::Human)]
         format: ListFormat,
         /// A repository whose organisation rules to include (default: the current directory, if it is one)
