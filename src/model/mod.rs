@@ -2,6 +2,11 @@
 //! this, never TOML types. Strings borrow from the source text where the TOML had no escapes.
 
 pub mod address;
+mod migration;
+mod recipients;
+
+pub use migration::{Certificate, MigrationBatch, MigrationEndpoint, OutlookAnywhere};
+pub use recipients::Recipients;
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -28,82 +33,6 @@ pub struct Model<'a> {
     /// Files whose content could not be read into the model (syntax errors): findings that depend on
     /// the whole repository say so.
     pub incomplete_files: Vec<crate::source::FileId>,
-}
-
-/// Every recipient, indexed `0..len` in file order, stored as each file's recipients where they were
-/// built: joining them into one vector would copy the largest structure of a run and briefly hold it
-/// twice.
-#[derive(Debug, Default)]
-pub struct Recipients<'a> {
-    /// Non-empty runs of recipients, in order.
-    runs: Vec<Vec<Recipient<'a>>>,
-    /// The index of each run's first recipient.
-    starts: Vec<usize>,
-    len: usize,
-}
-
-impl<'a> Recipients<'a> {
-    /// Appends one file's recipients.
-    pub fn push_run(&mut self, run: Vec<Recipient<'a>>) {
-        if run.is_empty() {
-            return;
-        }
-        self.starts.push(self.len);
-        self.len += run.len();
-        self.runs.push(run);
-    }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    pub fn get(&self, index: usize) -> Option<&Recipient<'a>> {
-        let run = self.starts.partition_point(|&start| start <= index).checked_sub(1)?;
-        self.runs[run].get(index - self.starts[run])
-    }
-
-    pub fn first(&self) -> Option<&Recipient<'a>> {
-        self.runs.first().and_then(|run| run.first())
-    }
-
-    pub fn iter(&self) -> std::iter::Flatten<std::slice::Iter<'_, Vec<Recipient<'a>>>> {
-        self.runs.iter().flatten()
-    }
-
-    /// Slices of at most `size` recipients with the index of their first one, in order, for work split
-    /// across threads.
-    pub fn par_chunks(&self, size: usize) -> rayon::vec::IntoIter<(usize, &[Recipient<'a>])> {
-        use rayon::prelude::*;
-        let mut chunks = Vec::with_capacity(self.len / size.max(1) + self.runs.len());
-        for (run, &start) in self.runs.iter().zip(&self.starts) {
-            chunks.extend(run.chunks(size.max(1)).enumerate().map(|(i, chunk)| (start + i * size, chunk)));
-        }
-        chunks.into_par_iter()
-    }
-}
-
-impl<'a> std::ops::Index<usize> for Recipients<'a> {
-    type Output = Recipient<'a>;
-
-    fn index(&self, index: usize) -> &Recipient<'a> {
-        match self.get(index) {
-            Some(recipient) => recipient,
-            None => panic!("recipient index {index} out of range (there are {})", self.len),
-        }
-    }
-}
-
-impl<'r, 'a> IntoIterator for &'r Recipients<'a> {
-    type Item = &'r Recipient<'a>;
-    type IntoIter = std::iter::Flatten<std::slice::Iter<'r, Vec<Recipient<'a>>>>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
 }
 
 #[derive(Debug)]
@@ -542,95 +471,5 @@ impl<'a> Constraint<'a> {
             | Constraint::Unique { field }
             | Constraint::MaxLength { field, .. } => field,
         }
-    }
-}
-
-/// `[[migration_endpoint]]`: how Exchange Online reaches the on-premises organisation to move mailboxes.
-#[derive(Debug)]
-pub struct MigrationEndpoint<'a> {
-    pub span: Span,
-    pub name: SStr<'a>,
-    /// `ExchangeRemoteMove`, `ExchangeOutlookAnywhere` or `IMAP`.
-    pub kind: SStr<'a>,
-    pub remote_server: Option<SStr<'a>>,
-    /// `2003` .. `2019`, `SE`.
-    pub exchange_version: Option<SStr<'a>>,
-    pub mrs_proxy_enabled: Option<Spanned<bool>>,
-    pub outlook_anywhere: Option<OutlookAnywhere<'a>>,
-    pub certificate: Option<Certificate<'a>>,
-    pub max_concurrent_migrations: Option<Spanned<i64>>,
-}
-
-#[derive(Debug)]
-pub struct OutlookAnywhere<'a> {
-    pub span: Span,
-    pub enabled: Option<Spanned<bool>>,
-    /// `Basic`, `NTLM`, `Negotiate`, ...
-    pub authentication: Option<SStr<'a>>,
-    pub ssl: Option<Spanned<bool>>,
-}
-
-#[derive(Debug)]
-pub struct Certificate<'a> {
-    pub span: Span,
-    pub subject_alt_names: Vec<SStr<'a>>,
-    pub expires: Option<Spanned<Date>>,
-}
-
-/// `[[migration_batch]]`: a wave of mailbox moves.
-#[derive(Debug)]
-pub struct MigrationBatch<'a> {
-    pub span: Span,
-    pub name: SStr<'a>,
-    /// `RemoteMove`, `Cutover`, `Staged` or `IMAP`.
-    pub kind: SStr<'a>,
-    pub endpoint: Option<SStr<'a>>,
-    /// `onboarding` (to Exchange Online, the default) or `offboarding`.
-    pub offboarding: bool,
-    pub direction_span: Option<Span>,
-    pub target_delivery_domain: Option<SStr<'a>>,
-    pub mailboxes: Vec<SStr<'a>>,
-    pub complete_after: Option<Spanned<Date>>,
-    pub license_on_completion: Option<Spanned<bool>>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rayon::prelude::*;
-
-    fn run(names: &[&'static str]) -> Vec<Recipient<'static>> {
-        let span = Span { file: 0, start: 0, end: 0 };
-        names
-            .iter()
-            .map(|name| {
-                Recipient::new(
-                    span,
-                    Spanned::new(Cow::Borrowed(*name), span),
-                    Spanned::new(RecipientType::MailUser, span),
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn recipients_index_across_runs_in_order() {
-        let mut recipients = Recipients::default();
-        recipients.push_run(run(&["a", "b", "c"]));
-        recipients.push_run(run(&[]));
-        recipients.push_run(run(&["d", "e"]));
-        assert_eq!(recipients.len(), 5);
-        let names: Vec<&str> = recipients.iter().map(|r| r.name.value.as_ref()).collect();
-        assert_eq!(names, ["a", "b", "c", "d", "e"]);
-        assert_eq!(recipients[3].name.value, "d");
-        assert_eq!(recipients.get(2).map(|r| r.name.value.as_ref()), Some("c"));
-        assert!(recipients.get(5).is_none());
-
-        let chunks: Vec<(usize, Vec<&str>)> = recipients
-            .par_chunks(2)
-            .map(|(start, chunk)| (start, chunk.iter().map(|r| r.name.value.as_ref()).collect()))
-            .collect();
-        assert_eq!(chunks, [(0, vec!["a", "b"]), (2, vec!["c"]), (3, vec!["d", "e"])]);
-        assert!(Recipients::default().first().is_none());
     }
 }
