@@ -191,6 +191,12 @@ impl<'m> Derived<'m> {
             .filter(move |&r| r != own)
     }
 
+    /// The id of the first effective address with the same text as `id` (case-insensitive): the same for
+    /// every holder of one address.
+    pub fn canonical_of(&self, id: u32) -> u32 {
+        self.canonical[id as usize]
+    }
+
     /// A recipient's effective addresses.
     pub fn addresses_of(&self, recipient: usize) -> &[EffectiveAddress<'m>] {
         let (start, end) = (self.starts[recipient] as usize, self.starts[recipient + 1] as usize);

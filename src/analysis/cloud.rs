@@ -282,7 +282,8 @@ impl CloudView {
         if !tenant.hybrid {
             return view;
         }
-        let entra = Entra { model, presence, derived, pairs, tenant };
+        let mut entra = Entra { model, presence, derived, pairs, tenant, holders: FastMap::default() };
+        entra.order_holders();
         // What each synced object keeps, drops and has quarantined depends only on the others' addresses:
         // computed for all objects in parallel.
         let partials: Vec<Partial> = model
@@ -353,12 +354,27 @@ struct Partial {
 struct Entra<'v, 'm> {
     model: &'v Model<'m>,
     presence: &'v Presence,
+    /// For every address several objects in the cloud have (by its canonical id): those objects in the
+    /// order they reach Entra ID, so that the one that keeps it is found without rescanning the others.
+    holders: FastMap<u32, Vec<u32>>,
     derived: &'v Derived<'m>,
     pairs: &'v crate::analysis::pairs::Pairs,
     tenant: &'v TenantDomains,
 }
 
 impl Entra<'_, '_> {
+    fn order_holders(&mut self) {
+        for group in self.derived.repeated_addresses() {
+            let mut holders: Vec<u32> = group.iter().map(|&id| self.derived.address(id).recipient).collect();
+            holders.retain(|&h| self.sees(h));
+            holders.sort_unstable_by_key(|&h| (self.model.recipients[h as usize].source != Source::Cloud, h));
+            holders.dedup();
+            if holders.len() > 1 {
+                self.holders.insert(group[0], holders);
+            }
+        }
+    }
+
     /// Entra ID sees cloud-only objects (they exist before anything syncs) and synced ones.
     fn sees(&self, i: u32) -> bool {
         self.presence.of(i as usize).cloud

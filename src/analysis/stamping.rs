@@ -162,6 +162,7 @@ pub(crate) fn wanted_addresses(
                 let index = start + offset;
                 let own = &explicit[explicit_starts[index] as usize..explicit_starts[index + 1] as usize];
                 let names = recipient.template_names();
+                let held = SmtpAddresses::new(own);
                 for (template_index, template) in policies.compiled[policy].templates.iter().enumerate() {
                     let Ok(template) = template else { continue };
                     if !template.is_smtp() {
@@ -170,7 +171,7 @@ pub(crate) fn wanted_addresses(
                     let Some(address) = template::expand(template, &names) else { continue };
                     smtp_key(&mut key, &address);
                     wanted.push(Wanted {
-                        held: has_smtp_address(own, &address),
+                        held: held.contains(own, &address),
                         recipient: index as u32,
                         policy: policies.compiled[policy].index as u32,
                         template: template_index as u32,
@@ -198,6 +199,50 @@ fn has_smtp_address(addresses: &[EffectiveAddress<'_>], address: &str) -> bool {
         let parsed = a.parsed();
         parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(address)
     })
+}
+
+/// One recipient's SMTP addresses, for the "has it already?" question asked once per template: a scan for
+/// the usual handful, a hash set once there are many, so that a recipient with thousands of addresses,
+/// or a policy with thousands of templates, stays linear.
+struct SmtpAddresses {
+    set: Option<rustc_hash::FxHashSet<String>>,
+}
+
+impl SmtpAddresses {
+    const SCAN_UP_TO: usize = 32;
+
+    fn new(addresses: &[EffectiveAddress<'_>]) -> SmtpAddresses {
+        let mut seen = SmtpAddresses { set: None };
+        if addresses.len() > Self::SCAN_UP_TO {
+            seen.set = Some(Default::default());
+            for a in addresses {
+                seen.add(&a.text);
+            }
+        }
+        seen
+    }
+
+    fn contains(&self, addresses: &[EffectiveAddress<'_>], address: &str) -> bool {
+        match &self.set {
+            Some(set) => set.contains(&address.to_ascii_lowercase()),
+            None => has_smtp_address(addresses, address),
+        }
+    }
+
+    /// Records a proxy address added after construction (`TYPE:address`).
+    fn add(&mut self, text: &str) {
+        let parsed = ProxyAddress::parse(text);
+        if let Some(set) = self.set.as_mut().filter(|_| parsed.is_smtp()) {
+            set.insert(parsed.address.to_ascii_lowercase());
+        }
+    }
+
+    /// After `addresses` grew past the scan limit.
+    fn grow(&mut self, addresses: &[EffectiveAddress<'_>]) {
+        if self.set.is_none() && addresses.len() > Self::SCAN_UP_TO {
+            *self = SmtpAddresses::new(addresses);
+        }
+    }
 }
 
 /// `smtp:<address>` into a reused buffer: the key generated addresses are compared under.
@@ -398,8 +443,9 @@ fn merge_one<'m>(
         }
         addresses.push(address);
     }
+    let mut seen = SmtpAddresses::new(&addresses[first..]);
     if let Some((written, address)) = external
-        && !has_smtp_address(&addresses[first..], address)
+        && !seen.contains(&addresses[first..], address)
     {
         let prefix = if stamped_primary.is_some() { "SMTP" } else { "smtp" };
         let text = format!("{prefix}:{address}");
@@ -412,10 +458,12 @@ fn merge_one<'m>(
         });
     }
     for g in own_generated {
-        if !has_smtp_address(&addresses[first..], &g.address) {
+        seen.grow(&addresses[first..]);
+        if !seen.contains(&addresses[first..], &g.address) {
             let primary = g.primary && external.is_none();
             let prefix = if primary { "SMTP" } else { "smtp" };
             let text = format!("{prefix}:{}", g.address);
+            seen.add(&text);
             addresses.push(EffectiveAddress {
                 recipient: index as u32,
                 hash: hash_caseless(&text),

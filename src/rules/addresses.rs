@@ -60,12 +60,12 @@ fn role(cx: &Context<'_>, address: &EffectiveAddress<'_>, recipient: &Recipient<
 fn duplicates(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let recipients = &cx.model.recipients;
     for group in cx.derived.repeated_addresses() {
-        // Within one recipient: every repeat after the first.
-        for (position, &id) in group.iter().enumerate() {
+        // Within one recipient: every repeat after the first (one lookup each, however many repeats).
+        let mut first_in: crate::util::FastMap<u32, u32> = crate::util::FastMap::default();
+        for &id in &group {
             let address = cx.derived.address(id);
-            if let Some(&earlier) =
-                group[..position].iter().find(|&&e| cx.derived.address(e).recipient == address.recipient)
-            {
+            let earlier = *first_in.entry(address.recipient).or_insert(id);
+            if earlier != id {
                 let recipient = &recipients[address.recipient as usize];
                 out.push(
                     Diagnostic::new(
@@ -92,9 +92,10 @@ fn across_recipients(cx: &Context<'_>, group: &[u32], out: &mut Vec<Diagnostic>)
     let recipients = &cx.model.recipients;
     let mut holders: Vec<u32> = Vec::new();
     let mut first_of_holder: Vec<u32> = Vec::new();
+    let mut seen: rustc_hash::FxHashSet<u32> = Default::default();
     for &id in group {
         let recipient = cx.derived.address(id).recipient;
-        if !holders.contains(&recipient) {
+        if seen.insert(recipient) {
             holders.push(recipient);
             first_of_holder.push(id);
         }

@@ -77,8 +77,10 @@ fn recipient_type(recipient: &Recipient<'_>) -> &'static str {
 
 #[derive(Clone, Debug)]
 pub enum Filter {
-    And(Box<Filter>, Box<Filter>),
-    Or(Box<Filter>, Box<Filter>),
+    /// Every one matches. A chain `a -and b -and c` is one node, so that long chains need no recursion.
+    And(Vec<Filter>),
+    /// One of them matches.
+    Or(Vec<Filter>),
     Not(Box<Filter>),
     /// `Property -eq 'value'` and friends; `None` is `$null`.
     Compare {
@@ -104,8 +106,8 @@ pub struct FilterError {
 impl Filter {
     pub fn matches(&self, recipient: &Recipient<'_>) -> bool {
         match self {
-            Filter::And(a, b) => a.matches(recipient) && b.matches(recipient),
-            Filter::Or(a, b) => a.matches(recipient) || b.matches(recipient),
+            Filter::And(all) => all.iter().all(|f| f.matches(recipient)),
+            Filter::Or(any) => any.iter().any(|f| f.matches(recipient)),
             Filter::Not(inner) => !inner.matches(recipient),
             Filter::Compare { property, negate, pattern } => {
                 let value = property.value(recipient).filter(|v| !v.is_empty());
@@ -219,21 +221,21 @@ impl Parser {
     }
 
     fn or(&mut self, depth: usize) -> Result<Filter, FilterError> {
-        let mut left = self.and(depth)?;
+        let mut any = vec![self.and(depth)?];
         while self.at_operator("or") {
             self.next();
-            left = Filter::Or(Box::new(left), Box::new(self.and(depth)?));
+            any.push(self.and(depth)?);
         }
-        Ok(left)
+        Ok(if any.len() == 1 { any.remove(0) } else { Filter::Or(any) })
     }
 
     fn and(&mut self, depth: usize) -> Result<Filter, FilterError> {
-        let mut left = self.unary(depth)?;
+        let mut all = vec![self.unary(depth)?];
         while self.at_operator("and") {
             self.next();
-            left = Filter::And(Box::new(left), Box::new(self.unary(depth)?));
+            all.push(self.unary(depth)?);
         }
-        Ok(left)
+        Ok(if all.len() == 1 { all.remove(0) } else { Filter::And(all) })
     }
 
     fn unary(&mut self, depth: usize) -> Result<Filter, FilterError> {
@@ -312,9 +314,17 @@ impl Parser {
     }
 }
 
-/// OPATH `-like` patterns know only `*`; every other character is literal.
+/// OPATH `-like` patterns know only `*`; every other character is literal. Runs of `*` are one `*`.
 fn wildcard(pattern: &str) -> Result<GlobMatcher, String> {
-    let escaped: Vec<String> = pattern.split('*').map(globset::escape).collect();
+    let pieces: Vec<&str> = pattern.split('*').collect();
+    let last = pieces.len() - 1;
+    // An empty piece between two others is two adjacent stars.
+    let escaped: Vec<String> = pieces
+        .iter()
+        .enumerate()
+        .filter(|&(i, piece)| !piece.is_empty() || i == 0 || i == last)
+        .map(|(_, piece)| globset::escape(piece))
+        .collect();
     GlobBuilder::new(&escaped.join("*"))
         .case_insensitive(true)
         .literal_separator(false)
@@ -323,8 +333,18 @@ fn wildcard(pattern: &str) -> Result<GlobMatcher, String> {
         .map_err(|e| format!("invalid -like pattern: {e}"))
 }
 
+/// Real recipient filters have a handful of conditions; a filter longer than this is not one to evaluate.
+const MAX_TOKENS: usize = 20_000;
+
 pub fn parse(text: &str) -> Result<Filter, FilterError> {
-    let mut parser = Parser { tokens: tokenize(text)?, position: 0, length: text.len() };
+    let tokens = tokenize(text)?;
+    if let Some((_, at)) = tokens.get(MAX_TOKENS) {
+        return Err(FilterError {
+            message: format!("the filter is longer than {MAX_TOKENS} words; hybridlint does not evaluate it"),
+            at: at.clone(),
+        });
+    }
+    let mut parser = Parser { tokens, position: 0, length: text.len() };
     let filter = parser.or(0)?;
     if let Some((_, at)) = parser.peek() {
         return Err(FilterError { message: "unexpected text after the end of the filter".into(), at: at.clone() });
@@ -357,6 +377,9 @@ mod tests {
         assert!(check("Company -like 'Contoso*'", &sales));
         assert!(!check("Company -notlike '*Ltd'", &sales));
         assert!(check("Department -eq $null", &none));
+        assert!(check(&format!("Department -like 'S{}s'", "*".repeat(5000)), &sales));
+        let chain = vec!["Department -eq 'Sales'"; 5_000].join(" -and ");
+        assert!(check(&chain, &sales));
         assert!(check("(Department -eq 'Sales') -and -not (RecipientTypeDetails -eq 'SharedMailbox')", &sales));
         assert!(check("Department -eq 'HR' -or Department -eq \"Sales\"", &sales));
         assert!(!check("Department -eq 'HR' -or Department -eq 'IT'", &none));
