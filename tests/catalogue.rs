@@ -1,7 +1,7 @@
 //! The catalogue as a user reads it (`hybridlint explain`, `rules`, SARIF): every rule has an example
 //! that triggers it, its sources are Microsoft's articles by title, and no user-facing text cites the
-//! documents the rules were researched from by their internal names ("seed 000") or the product contract
-//! ("SPEC").
+//! documents the rules were researched from by their internal names ("seed 000"), the product contract
+//! ("SPEC"), or a knowledge-base number without the article's title.
 
 mod common;
 
@@ -9,8 +9,19 @@ use std::path::Path;
 
 use hybridlint::catalogue;
 
-/// The first internal citation in `text`: "seed " followed by a digit, "(seed", or "SPEC".
+/// The first internal citation in `text`: "seed " followed by a digit, "(seed", "SPEC", or a knowledge-base
+/// number cited without the article's title ("(KB3190357)", "KB3190357, scenario 6"). A KB number is
+/// titled when the title follows it in quotes (`KB2389390, "..."`), or when it is a source's
+/// "(Microsoft Support KB...)" after the title.
 fn internal_citation(text: &str) -> Option<&str> {
+    for (i, _) in text.match_indices("KB") {
+        let digits = text[i + 2..].bytes().take_while(u8::is_ascii_digit).count();
+        let after = &text[i + 2 + digits..];
+        let titled = after.starts_with(", \"") || text[..i].ends_with("Microsoft Support ");
+        if digits >= 6 && !titled {
+            return Some(&text[i..i + 2 + digits]);
+        }
+    }
     let seed_number = text.match_indices("seed ").find(|(i, m)| {
         text[i + m.len()..].starts_with(|c: char| c.is_ascii_digit())
             && !text[..*i].ends_with(|c: char| c.is_ascii_alphanumeric())
@@ -27,6 +38,10 @@ fn the_internal_citation_check_can_fail() {
     assert_eq!(internal_citation("as the seeds say (seeds 000 and 001)"), Some("(seed"));
     assert_eq!(internal_citation("The file format (SPEC section 2)"), Some("SPEC"));
     assert_eq!(internal_citation("a seed of 3 for the corpus generator"), None);
+    assert_eq!(internal_citation("mail to it bounces (KB3190357)"), Some("KB3190357"));
+    assert_eq!(internal_citation("as KB3190357, scenario 6 shows"), Some("KB3190357"));
+    assert_eq!(internal_citation("not what anyone expects (KB3190357, 2023)"), Some("KB3190357"));
+    assert_eq!(internal_citation("(Microsoft Support KB2389390)"), None);
     assert_eq!(internal_citation("How to recover when a mailbox exists in both Exchange Online and on-premises"), None);
 }
 

@@ -164,7 +164,8 @@ fn problems(table: &Table, text: &str) -> Vec<String> {
             .iter()
             .map(|(set, required)| (set, required.iter().filter(|p| !has(p)).collect::<Vec<_>>()))
             .min_by_key(|(_, missing)| missing.len());
-        if let Some((set, missing)) = closest.filter(|(_, missing)| !missing.is_empty()) {
+        let reported = |p: &String| cmdlet.required.iter().any(|r| r.eq_ignore_ascii_case(p));
+        if let Some((set, missing)) = closest.filter(|(_, missing)| missing.iter().any(|p| !reported(p))) {
             let missing: Vec<String> = missing.iter().map(|p| format!("`-{p}`")).collect();
             found.push(format!(
                 "{}: no parameter set is complete; the closest, {set}, also requires {}",

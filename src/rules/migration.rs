@@ -211,7 +211,7 @@ fn batch_endpoint(batch: &MigrationBatch<'_>, endpoint: &MigrationEndpoint<'_>, 
             .label(version.span, format!("`{}` is Exchange {}", endpoint.name.value, version.value))
             .recipient(batch.name.value.to_string())
             .note(format!(
-                "{batch_type} migrations support Exchange {} as a source (Microsoft's migration matrix; Exchange 2003 is not supported at all, KB2389390)",
+                "{batch_type} migrations support Exchange {} as a source (\"How to migrate mailbox data by using the Exchange Admin Center in Microsoft 365\"); Exchange 2003 is not supported at all (KB2389390, \"'Unable to connect to the server' error when you migrate users from on-premises Exchange to Exchange Online\")",
                 supported_versions(batch_type).join(", ")
             ))
             .help("choose the migration type the source version supports: remote moves (hybrid) from Exchange 2010 or later"),
