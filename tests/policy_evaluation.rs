@@ -104,7 +104,8 @@ fn texts(addresses: &[(String, Origin)]) -> Vec<&str> {
 fn conditions_or_within_a_property_and_across_properties() {
     let (policy, addresses) = effective("sales-wa");
     assert_eq!(policy.as_deref(), Some("Sales or Marketing in WA"));
-    assert_eq!(texts(&addresses), ["SMTP:JMuller@fabrikam.com", "smtp:swa@contoso.mail.onmicrosoft.com"]);
+    // ü becomes ue, as the cmdlet reference's example maps ö to oe.
+    assert_eq!(texts(&addresses), ["SMTP:JMueller@fabrikam.com", "smtp:swa@contoso.mail.onmicrosoft.com"]);
     // Same department, another state: the filter policy comes next.
     let (policy, addresses) = effective("sales-or");
     assert_eq!(policy.as_deref(), Some("VIPs"));
@@ -215,5 +216,53 @@ proxy_addresses = ["smtp:eve.stone@contoso.com"]
         // `eve` already has the address herself: it stays hers (the duplicate is another rule's finding).
         assert_eq!(primary("eve"), "SMTP:eve.stone@contoso.com");
         assert!(derived.collisions.is_empty());
+    });
+}
+
+/// Letters outside US-ASCII in generated addresses: the alias's U+00A1 to U+00FF are mapped as the cmdlet
+/// reference documents (ö -> oe), and `%r` sees the values as written, before that mapping.
+#[test]
+fn non_ascii_letters_are_mapped_after_replacements() {
+    let policies = r#"
+[[email_address_policy]]
+name = "Nordic"
+priority = 1
+conditions = { company = ["Nordic"] }
+templates = ["SMTP:%röo%råa%g.%s@contoso.com", "smtp:%m@contoso.mail.onmicrosoft.com"]
+
+[[email_address_policy]]
+name = "Default Policy"
+default = true
+templates = ["SMTP:@contoso.com", "smtp:%m@contoso.mail.onmicrosoft.com"]
+"#;
+    let recipients = r#"
+[[recipient]]
+name = "bsoderstrom"
+type = "UserMailbox"
+alias = "björn"
+given_name = "Björn"
+surname = "Söderström-Åberg"
+company = "Nordic"
+
+[[recipient]]
+name = "jmueller"
+type = "UserMailbox"
+alias = "jürgen"
+given_name = "Jürgen"
+surname = "Müller"
+"#;
+    let files = common::sources(&[("policies.toml", policies), ("recipients.toml", recipients)]);
+    common::analyze(&files, &common::options(), |analysis, _| {
+        let derived = &analysis.derived;
+        let of = |name: &str| -> Vec<String> {
+            derived.addresses_of(derived.recipient_named(name).unwrap()).iter().map(|a| a.text.to_string()).collect()
+        };
+        // `%röo` and `%råa` replace the Nordic letters before the mapping would make them oe and a.
+        assert_eq!(
+            of("bsoderstrom"),
+            ["SMTP:Bjorn.Soderstrom-Aberg@contoso.com", "smtp:bjoern@contoso.mail.onmicrosoft.com"]
+        );
+        // An empty local part is the alias, mapped.
+        assert_eq!(of("jmueller"), ["SMTP:juergen@contoso.com", "smtp:juergen@contoso.mail.onmicrosoft.com"]);
     });
 }

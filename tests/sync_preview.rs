@@ -187,3 +187,28 @@ fn sync_preview_runs_on_the_example() {
     assert_eq!(by_name("akumar").dropped[0].address, "smtp:anil.kumar@contoso.onmicrosoft.com");
     insta::assert_snapshot!("contoso_preview", p.to_human());
 }
+
+/// An alias may hold the characters U+00A1 to U+00FF; the mailNickname keeps them, and the addresses the
+/// cloud builds from it (the MOERA, a replaced UPN) map them to US-ASCII as Exchange maps them in addresses.
+#[test]
+fn a_latin1_alias_is_kept_as_mailnickname_and_mapped_in_the_moera_and_a_replaced_upn() {
+    let recipients = r#"
+[[recipient]]
+name = "jmueller"
+type = "RemoteUserMailbox"
+upn = "juergen.mueller@contoso.local"
+alias = "jürgen"
+remote_routing_address = "juergen@contoso.mail.onmicrosoft.com"
+licensed = true
+provisioned = 2026-01-10
+proxy_addresses = ["SMTP:juergen.mueller@contoso.com", "smtp:juergen@contoso.mail.onmicrosoft.com"]
+"#;
+    let files = common::sources(&[("recipients.toml", recipients)]);
+    let p = common::analyze(&files, &common::options(), |analysis, _| preview(analysis, &[]).unwrap());
+    let r = &p.recipients[0];
+    assert_eq!(r.mail_nickname.as_deref(), Some("jürgen"));
+    assert_eq!(r.moera.as_deref(), Some("juergen@contoso.onmicrosoft.com"));
+    // contoso.local is not verified: Entra ID gives the user <mailNickname>@<initial domain>.
+    assert_eq!(r.upn.as_deref(), Some("juergen@contoso.onmicrosoft.com"));
+    assert!(addresses(r).iter().all(|a| a.is_ascii()), "{:?}", addresses(r));
+}

@@ -1,5 +1,6 @@
 //! The cloud view: what Entra ID and Exchange Online compute from a synced object's on-premises values
-//! ("proxy calculation", KB3190357 as revised in 2023; SPEC 2.5). Rules that reason about the cloud side
+//! ("proxy calculation", as "How the proxyAddresses attribute is populated in Microsoft Entra ID" describes
+//! it since its 2023 revision). Rules that reason about the cloud side
 //! use these functions rather than their own copies of the logic.
 
 use jiff::civil::Date;
@@ -48,7 +49,9 @@ impl DropReason {
 }
 
 /// The cloud's mailNickname: the on-premises alias, else the local part of the primary SMTP address
-/// (or of `mail`), else the prefix of the UPN (SPEC 2.5; seed 003 scenarios 1-3).
+/// (or of `mail`), else the prefix of the UPN ("Microsoft Entra UserPrincipalName population"; "How the
+/// proxyAddresses attribute is populated in Microsoft Entra ID", scenarios 1-3). It is kept as written, the
+/// characters U+00A1 to U+00FF included: only the addresses built from it are mapped to US-ASCII.
 pub fn mail_nickname<'r>(recipient: &'r Recipient<'_>, primary: Option<&'r str>) -> Option<&'r str> {
     if let Some(alias) = &recipient.alias {
         return Some(&alias.value);
@@ -60,6 +63,23 @@ pub fn mail_nickname<'r>(recipient: &'r Recipient<'_>, primary: Option<&'r str>)
         return Some(local_part_of(&mail.value));
     }
     recipient.upn.as_ref().map(|upn| local_part_of(&upn.value))
+}
+
+/// The local part the cloud builds from a mailNickname (the MOERA's, and a replaced UPN's prefix). An alias
+/// may hold the characters U+00A1 to U+00FF, an address may not: they are mapped to US-ASCII as Exchange maps
+/// them in the addresses it generates from an alias (ö -> oe). Microsoft documents that mapping for
+/// on-premises addresses only; the cloud's is assumed to be the same.
+pub fn nickname_local_part(nickname: &str) -> std::borrow::Cow<'_, str> {
+    if nickname.is_ascii() {
+        std::borrow::Cow::Borrowed(nickname)
+    } else {
+        std::borrow::Cow::Owned(crate::analysis::policy::template::to_address_text(nickname))
+    }
+}
+
+/// The MOERA of a mailNickname: `<mailNickname>@<tenant>.onmicrosoft.com`.
+pub fn moera_of(nickname: &str, tenant: &TenantDomains) -> String {
+    format!("{}@{}", nickname_local_part(nickname), tenant.initial)
 }
 
 /// Whether (and why) the cloud discards this on-premises address of a synced recipient.
@@ -136,7 +156,8 @@ pub struct Dropped {
     pub reason: DropReason,
 }
 
-/// A value Entra ID quarantines because an object that was there first already has it (seed 004).
+/// A value Entra ID quarantines because an object that was there first already has it ("Identity
+/// synchronization and duplicate attribute resiliency").
 #[derive(Clone, Debug)]
 pub struct Quarantined {
     pub attribute: CloudAttribute,
@@ -144,7 +165,7 @@ pub struct Quarantined {
     /// The recipient that keeps it.
     pub kept_by: u32,
     /// Not quarantined: a user whose UPN is a group's address gets a ProxyAddress conflict export error
-    /// on every sync cycle instead (seed 004, known issues).
+    /// on every sync cycle instead ("Identity synchronization and duplicate attribute resiliency", known issues).
     pub export_error: bool,
 }
 
@@ -398,10 +419,8 @@ impl Entra<'_, '_> {
         let onprem_primary = derived.primary_of(index).map(|a| a.parsed().address.to_string());
         let nickname = mail_nickname(recipient, onprem_primary.as_deref()).map(str::to_string);
         // The object's own MOERA is added back by the cloud, so it is not lost.
-        let own_moera = nickname
-            .as_ref()
-            .filter(|_| recipient.is_hosted_in_exchange_online())
-            .map(|n| format!("{n}@{}", tenant.initial));
+        let own_moera =
+            nickname.as_ref().filter(|_| recipient.is_hosted_in_exchange_online()).map(|n| moera_of(n, tenant));
         let mut partial = Partial { index, nickname, dropped: Vec::new(), quarantined: Vec::new(), kept: Vec::new() };
         let addresses = derived.addresses_of(index);
         for (position, (address, id)) in addresses.iter().zip(derived.address_ids_of(index)).enumerate() {
@@ -446,7 +465,8 @@ impl Entra<'_, '_> {
         moeras_taken: &mut FastMap<String, u32>,
     ) -> (String, Option<u32>) {
         let initial = &self.tenant.initial;
-        let plain = format!("{nickname}@{initial}");
+        let local = nickname_local_part(nickname);
+        let plain = format!("{local}@{initial}");
         let key = plain.to_ascii_lowercase();
         let holder = self
             .derived
@@ -456,7 +476,7 @@ impl Entra<'_, '_> {
             .or_else(|| moeras_taken.get(&key).copied().filter(|&h| h != i && !self.pairs.explains(h, i)));
         match holder {
             Some(holder) => {
-                (format!("{nickname}{:04}@{initial}", placeholder_digits(&recipient.name.value)), Some(holder))
+                (format!("{local}{:04}@{initial}", placeholder_digits(&recipient.name.value)), Some(holder))
             }
             None => {
                 moeras_taken.insert(key, i);
@@ -482,7 +502,7 @@ impl Entra<'_, '_> {
             && !self.tenant.is_verified(domain)
         {
             let nickname = nickname.unwrap_or_else(|| local_part_of(&value));
-            return Some(format!("{nickname}@{}", self.tenant.initial));
+            return Some(moera_of(nickname, self.tenant));
         }
         match upns.get(&Caseless(&value)) {
             Some(&holder) if holder != i && !self.pairs.explains(holder, i) => {
@@ -512,7 +532,7 @@ impl Entra<'_, '_> {
 /// The MOERA a cloud-only mailbox already has: `alias@<tenant>.onmicrosoft.com`, lowercased.
 fn cloud_only_moera(recipient: &Recipient<'_>, tenant: &TenantDomains) -> Option<String> {
     let alias = recipient.alias.as_ref().filter(|_| recipient.is_hosted_in_exchange_online())?;
-    Some(format!("{}@{}", alias.value, tenant.initial).to_ascii_lowercase())
+    Some(moera_of(&alias.value, tenant).to_ascii_lowercase())
 }
 
 /// Stands in for the random digits the cloud appends; stable from run to run.

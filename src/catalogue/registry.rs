@@ -67,17 +67,17 @@ declare_rules! {
     PrimaryDomainNotAccepted = "primary-domain-not-accepted", Addresses, Error, "the primary SMTP address is not in an accepted domain";
     OnmicrosoftPrimary = "onmicrosoft-primary", Addresses, Warning, "the primary SMTP address is on `*.onmicrosoft.com`";
     AddressDroppedBySync = "address-dropped-by-sync", Addresses, Warning, "a synced recipient has an address the cloud will discard";
-    TooManyProxyAddresses = "too-many-proxy-addresses", Addresses, Warning, "more than 300 SMTP addresses on one recipient";
+    TooManyProxyAddresses = "too-many-proxy-addresses", Addresses, Warning, "a synced recipient has more proxy addresses, of every type, than Entra Connect can export";
     // identity
     UpnNotUnique = "upn-not-unique", Identity, Error, "two user objects share a UPN";
     InvalidUpn = "invalid-upn", Identity, Error, "a UPN Entra ID rejects";
-    UpnDomainNotVerified = "upn-domain-not-verified", Identity, Warning, "the UPN suffix is not an accepted domain";
+    UpnDomainNotVerified = "upn-domain-not-verified", Identity, Warning, "a synced user's UPN suffix is not a verified domain";
     AliasNotUnique = "alias-not-unique", Identity, Warning, "two mail-enabled recipients share an alias";
-    InvalidAlias = "invalid-alias", Identity, Error, "an alias Exchange or Entra Connect rejects";
+    InvalidAlias = "invalid-alias", Identity, Error, "an alias Exchange rejects, or one with `&` that Entra Connect syncs";
     MoeraCollision = "moera-collision", Identity, Warning, "a synced recipient's MOERA is already an address of another object";
     UpnAddressConflict = "upn-address-conflict", Identity, Error, "in the cloud, a user's UPN is another object's proxy address, mail or MOERA";
     // email-address-policies
-    InvalidAddressTemplate = "invalid-address-template", EmailAddressPolicies, Error, "a malformed address template";
+    InvalidAddressTemplate = "invalid-address-template", EmailAddressPolicies, Error, "a malformed address template, or a type email address policies do not have";
     TemplateDomainNotAccepted = "template-domain-not-accepted", EmailAddressPolicies, Error, "a template's domain is not an accepted domain or the routing domain";
     PolicyPrimaryTemplateCount = "policy-primary-template-count", EmailAddressPolicies, Error, "a policy has no `SMTP:` template, or more than one";
     PolicyPriority = "policy-priority", EmailAddressPolicies, Error, "duplicate priorities, a missing priority, several default policies, or a default policy with a priority or scope";
@@ -93,7 +93,7 @@ declare_rules! {
     RemoteRoutingNotInProxies = "remote-routing-not-in-proxies", HybridRouting, Error, "the remote routing address is not among the recipient's addresses";
     MissingRoutingProxy = "missing-routing-proxy", HybridRouting, Warning, "an on-premises mailbox has no address in the routing domain";
     InvalidGuid = "invalid-guid", HybridRouting, Error, "`exchange_guid` or `archive_guid` is not a GUID";
-    MissingExchangeGuid = "missing-exchange-guid", HybridRouting, Warning, "a remote mailbox has no ExchangeGuid, or the all-zero one";
+    MissingExchangeGuid = "missing-exchange-guid", HybridRouting, Warning, "a remote mailbox has no ExchangeGuid, or its archive no ArchiveGuid (or the all-zero one)";
     DuplicateExchangeGuid = "duplicate-exchange-guid", HybridRouting, Error, "two recipients share an ExchangeGuid";
     ForwardingNotCloudAddress = "forwarding-not-cloud-address", HybridRouting, Warning, "an on-premises mailbox forwards to an accepted-domain address of a cloud-only mailbox";
     ForwardingLoop = "forwarding-loop", HybridRouting, Error, "a mailbox forwards to one of its own addresses";

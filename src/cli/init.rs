@@ -34,7 +34,8 @@ accepted_domains = ["{domain}"]
 [[email_address_policy]]
 name = "Default Policy"
 default = true
-# The hybrid wizard adds the routing-domain template to the Default Policy; moves to Exchange Online need it.
+# The Hybrid Configuration Wizard adds the routing-domain template to every policy whose primary template
+# is in a domain selected in the wizard; moves to Exchange Online need it.
 templates = ["SMTP:%g.%s@{domain}", "smtp:%m@{tenant}.mail.onmicrosoft.com"]
 "#
     );

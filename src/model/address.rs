@@ -253,6 +253,14 @@ fn check_local_part(local: &str) -> Result<(), AddressProblem> {
     Ok(())
 }
 
+/// A top-level domain: letters only (`com`, `museum`), or an IDNA A-label (`xn--p1ai`, the ASCII form of
+/// an internationalised TLD, RFC 5890): `xn--` and at least one more letter, digit or hyphen. The caller has
+/// already checked that the label holds only letters, digits and hyphens and does not end with one.
+fn is_top_level_domain(label: &str) -> bool {
+    let a_label = label.len() > 4 && label.as_bytes()[..4].eq_ignore_ascii_case(b"xn--");
+    a_label || (label.len() >= 2 && label.bytes().all(|b| b.is_ascii_alphabetic()))
+}
+
 /// A DNS domain name as an SMTP address or a UPN suffix needs it.
 pub fn check_domain(domain: &str) -> Result<(), AddressProblem> {
     if domain.is_empty() {
@@ -291,7 +299,7 @@ pub fn check_domain(domain: &str) -> Result<(), AddressProblem> {
                 Some(range.start + i..range.start + i + c.len_utf8()),
             ));
         }
-        if is_tld && (label.len() < 2 || !label.bytes().all(|b| b.is_ascii_alphabetic())) {
+        if is_tld && !is_top_level_domain(label) {
             return Err(AddressProblem::new(
                 format!("has the top-level domain `{label}`, which is not a valid one"),
                 Some(range),
@@ -301,9 +309,18 @@ pub fn check_domain(domain: &str) -> Result<(), AddressProblem> {
     Ok(())
 }
 
-/// Checks an alias (mailNickname) as Exchange and Entra Connect do. Exchange allows in an alias the
-/// characters of an unquoted local part.
-pub fn check_alias(alias: &str) -> Result<(), AddressProblem> {
+/// Whether Exchange allows this character in an alias: letters and digits, the symbols of an unquoted
+/// local part (`! # $ % & ' * + - / = ? ^ _ ` { | } ~` and `.`), and the Unicode characters U+00A1 to U+00FF
+/// (the cmdlet reference, parameter Alias: "Unicode characters U+00A1 to U+00FF").
+pub fn is_alias_char(c: char) -> bool {
+    is_local_part_char(c) || ('\u{00A1}'..='\u{00FF}').contains(&c)
+}
+
+/// Checks an alias (mailNickname) as Exchange does, and, when `synced`, as Entra Connect does: the
+/// characters of [`is_alias_char`], at most 64 of them, periods only between other characters; `&` only
+/// on an object Entra Connect does not sync ("The & character is not supported in the Alias value for
+/// Microsoft Entra Connect synchronization").
+pub fn check_alias(alias: &str, synced: bool) -> Result<(), AddressProblem> {
     if alias.is_empty() {
         return Err(AddressProblem::new("is empty", None));
     }
@@ -313,23 +330,25 @@ pub fn check_alias(alias: &str) -> Result<(), AddressProblem> {
             None,
         ));
     }
-    if let Some((i, c)) = alias.char_indices().find(|&(_, c)| !is_local_part_char(c)) {
+    if let Some((i, c)) = alias.char_indices().find(|&(_, c)| !is_alias_char(c)) {
         let what = if c.is_whitespace() { "whitespace".to_string() } else { format!("`{c}`") };
         return Err(AddressProblem::new(
-            format!("contains {what}; Exchange allows letters, digits and ! # $ % ' * + - / = ? ^ _ ` {{ | }} ~ ."),
+            format!(
+                "contains {what}; Exchange allows letters, digits, ! # $ % & ' * + - / = ? ^ _ ` {{ | }} ~ . and the characters U+00A1 to U+00FF"
+            ),
             Some(i..i + c.len_utf8()),
-        ));
-    }
-    if let Some(i) = alias.find('&') {
-        return Err(AddressProblem::new(
-            "contains `&`: Entra Connect does not sync an alias with `&`, so the object's mailNickname is derived from its address instead",
-            Some(i..i + 1),
         ));
     }
     let double_dot = double_dot(alias);
     if alias.starts_with('.') || alias.ends_with('.') || double_dot.is_some() {
         let i = if alias.starts_with('.') { 0 } else { double_dot.unwrap_or(alias.len() - 1) };
         return Err(AddressProblem::new("starts or ends with `.` or has `..`", Some(i..i + 1)));
+    }
+    if synced && let Some(i) = alias.find('&') {
+        return Err(AddressProblem::new(
+            "contains `&`, which Entra Connect does not support in an alias it synchronizes",
+            Some(i..i + 1),
+        ));
     }
     Ok(())
 }
@@ -420,6 +439,11 @@ mod tests {
         );
         assert!(check_proxy_address("X500:o=Contoso").is_err());
         assert!(check_proxy_address("sip:john@contoso.com").is_ok());
+        // IDNA A-label top-level domains are DNS names; a TLD with a digit that is not one is not.
+        assert!(check_proxy_address("smtp:sales@example.xn--p1ai").is_ok());
+        assert!(check_proxy_address("smtp:sales@xn--80ak6aa92e.xn--p1ai").is_ok());
+        assert!(check_proxy_address("smtp:sales@example.p1ai").is_err());
+        assert!(check_proxy_address("smtp:sales@example.xn--").is_err());
     }
 
     #[test]
@@ -429,10 +453,17 @@ mod tests {
         assert!(check_upn("john smith@contoso.com").is_err());
         assert!(check_upn("john@@contoso.com").is_err());
         assert!(check_upn("johncontoso.com").is_err());
-        assert!(check_alias("john.smith").is_ok());
-        assert!(check_alias("r&d").unwrap_err().message.contains("Entra Connect"));
-        assert!(check_alias("john..smith").is_err());
-        assert!(check_alias("john smith").is_err());
+        assert!(check_alias("john.smith", true).is_ok());
+        assert!(check_alias("r&d", true).unwrap_err().message.contains("Entra Connect"));
+        assert!(check_alias("r&d", false).is_ok());
+        assert!(check_alias("john..smith", false).is_err());
+        assert!(check_alias("john smith", false).is_err());
+        // U+00A1 to U+00FF are allowed, letters or not; what lies beyond is not.
+        assert!(check_alias("jürgen", true).is_ok());
+        assert!(check_alias("josé.núñez", true).is_ok());
+        assert!(check_alias("a×b¡", true).is_ok());
+        assert!(check_alias("łukasz", true).unwrap_err().message.contains("`ł`"));
+        assert!(check_alias("a@b", false).is_err());
     }
 
     #[test]

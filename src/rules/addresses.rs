@@ -376,7 +376,7 @@ fn dropped_by_sync(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, ou
         .primary_label("discarded by the cloud")
         .label(recipient.name.span, format!("`{}`, synced by Entra Connect", recipient.name.value))
         .recipient(recipient.name.value.to_string())
-        .note(format!("{}: the object exists in Exchange Online without it, and mail to it that reaches the cloud bounces (KB3190357)", dropped.reason.explain()))
+        .note(format!("{}: the object exists in Exchange Online without it, and mail to it that reaches the cloud bounces (\"How the proxyAddresses attribute is populated in Microsoft Entra ID\")", dropped.reason.explain()))
         .help("remove the address on-premises, or, for a domain, verify it and add it to `[tenant] accepted_domains`");
         if let Origin::Generated { policy, .. } = address.origin {
             diagnostic = diagnostic

@@ -245,7 +245,7 @@ fn priorities(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(Rule::NoDefaultPolicy, first.name.span, "the repository's email address policies include no default policy")
                 .primary_label("first of the policies")
                 .recipient(policy_name(first))
-                .note("every Exchange organisation has a Default Policy, evaluated last; recipients no other policy matches get their addresses from it, and the hybrid wizard adds the routing-domain template to it. Without it in the repository, what those recipients get cannot be checked")
+                .note("every Exchange organisation has a Default Policy, evaluated last; recipients no other policy matches get their addresses from it. Without it in the repository, what those recipients get cannot be checked")
                 .help("describe the organisation's Default Policy with `default = true`"),
         );
     }
@@ -384,7 +384,7 @@ fn missing_routing_template(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         )
         .primary_label("no routing-domain template")
         .recipient(policy_name(policy))
-        .note("the Hybrid Configuration Wizard adds `smtp:%m@<tenant>.mail.onmicrosoft.com` to the Default Policy only; recipients of other policies get no routing address, and a move to Exchange Online fails with \"The target mailbox doesn't have an smtp proxy matching '<tenant>.mail.onmicrosoft.com'\"")
+        .note(format!("the Hybrid Configuration Wizard adds the coexistence domain as a secondary template to every policy whose primary template is in a domain selected in the wizard (\"Hybrid Configuration wizard\"); a policy created after the wizard ran, or whose primary domain was not selected, lacks it. Its mailboxes get no routing address, and a move to Exchange Online fails with \"The target mailbox doesn't have an smtp proxy matching '{}'\"", tenant.routing))
         .help(format!("add the template \"smtp:%m@{}\" to this policy", tenant.routing));
         if !stranded.is_empty() {
             let names: Vec<&str> =

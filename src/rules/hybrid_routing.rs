@@ -27,6 +27,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         if recipient.kind().is_remote_mailbox() {
             remote_routing(cx, index, recipient, out);
             missing_exchange_guid(recipient, out);
+            missing_archive_guid(recipient, out);
         }
         if is_on_premises_hosted_mailbox(recipient) && cx.presence.is_synced(index, recipient) {
             missing_routing_proxy(cx, index, recipient, out);
@@ -51,9 +52,21 @@ fn invalid_guid(recipient: &Recipient<'_>, guid: &SStr<'_>, out: &mut Vec<Diagno
         Diagnostic::new(Rule::InvalidGuid, guid.span, format!("`{}` of `{}` is not a GUID", guid.value, recipient.name.value))
             .primary_label("not a GUID")
             .recipient(recipient.name.value.to_string())
-            .note("ExchangeGuid and ArchiveGuid are GUIDs, written as in `Get-Mailbox | fl ExchangeGuid`: 32 hexadecimal digits in groups of 8-4-4-4-12")
-            .help("copy the value from `Get-Mailbox <name> | fl ExchangeGuid,ArchiveGuid` (or `Get-RemoteMailbox`)"),
+            .note("ExchangeGuid and ArchiveGuid are GUIDs, as the Exchange cmdlets print them: 32 hexadecimal digits in groups of 8-4-4-4-12, such as d5a0bd9b-4e95-49b5-9736-14fde1eec1e3")
+            .help(format!("copy the value as Exchange prints it, {}", guid_lookup(recipient, "ExchangeGuid,ArchiveGuid"))),
     );
+}
+
+/// The command that prints a recipient's GUIDs, where they live: the Exchange Online mailbox for a remote
+/// or cloud mailbox, the on-premises one otherwise.
+fn guid_lookup(recipient: &Recipient<'_>, properties: &str) -> String {
+    let id = super::ps_quote(super::identity(recipient));
+    let shell = if recipient.kind().is_remote_mailbox() || recipient.source == crate::model::Source::Cloud {
+        "Exchange Online PowerShell"
+    } else {
+        "the Exchange Management Shell"
+    };
+    format!("in {shell}:\nGet-Mailbox -Identity {id} | Format-List {properties}")
 }
 
 /// The address part of a remote routing address (`SMTP:` prefix allowed).
@@ -63,7 +76,11 @@ fn bare(address: &str) -> &str {
 
 fn remote_routing(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
     let Some(tenant) = &cx.derived.tenant else { return };
-    let alias = recipient.alias.as_ref().map_or("<alias>", |a| a.value.as_ref());
+    let set_routing = format!(
+        "Set-RemoteMailbox -Identity {} -RemoteRoutingAddress {}",
+        super::ps_quote(super::identity(recipient)),
+        super::ps_quote(&format!("{}@{}", super::routing_local_part(cx, index, recipient), tenant.routing))
+    );
     let Some(rra) = &recipient.remote_routing_address else {
         out.push(
             Diagnostic::new(
@@ -75,7 +92,7 @@ fn remote_routing(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out
             .label(recipient.name.span, format!("`{}`", recipient.name.value))
             .recipient(recipient.name.value.to_string())
             .note("on-premises Exchange routes mail for a remote mailbox to its RemoteRoutingAddress (targetAddress); without one, mail from on-premises senders to this mailbox is not delivered to Exchange Online")
-            .help(format!("Set-RemoteMailbox {} -RemoteRoutingAddress {alias}@{}", recipient.name.value, tenant.routing)),
+            .help(format!("on-premises, in the Exchange Management Shell:\n{set_routing}")),
         );
         return;
     };
@@ -92,8 +109,7 @@ fn remote_routing(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out
     let Some(domain) = domain_of(address) else { return };
     let domain = domain.to_ascii_lowercase();
     if domain != tenant.routing && domain != tenant.coexistence {
-        let fix =
-            format!("Set-RemoteMailbox {} -RemoteRoutingAddress {alias}@{}", recipient.name.value, tenant.routing);
+        let fix = format!("on-premises, in the Exchange Management Shell:\n{set_routing}");
         let base = Diagnostic::new(
             Rule::RemoteRoutingDomain,
             rra.span,
@@ -136,31 +152,67 @@ fn remote_routing(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out
             .primary_label("not in proxy_addresses")
             .label(recipient.name.span, format!("`{}`", recipient.name.value))
             .recipient(recipient.name.value.to_string())
-            .note("the remote routing address must already be among the object's email addresses (seed 001); otherwise the cloud mailbox does not accept mail routed to it and mail from on-premises bounces")
+            .note("the remote routing address must already be among the object's email addresses (\"Demystifying Exchange Online Provisioning\", Exchange Team Blog); otherwise the cloud mailbox does not accept mail routed to it and mail from on-premises bounces")
             .help(format!("add \"smtp:{address}\" to `proxy_addresses`, or let an email address policy with a routing-domain template stamp it")),
         );
     }
 }
 
 fn missing_exchange_guid(recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
-    let (span, problem) = match &recipient.exchange_guid {
-        None => (recipient.kind.span, "has no ExchangeGuid"),
-        Some(guid) => match uuid::Uuid::try_parse(guid.value.trim()) {
-            Ok(parsed) if parsed.is_nil() => (guid.span, "has the all-zero ExchangeGuid"),
-            _ => return,
-        },
+    let Some((span, problem)) = missing_guid(recipient.exchange_guid.as_ref(), recipient.kind.span, "ExchangeGuid")
+    else {
+        return;
     };
+    let id = super::ps_quote(super::identity(recipient));
     out.push(
         Diagnostic::new(Rule::MissingExchangeGuid, span, format!("remote mailbox `{}` {problem}", recipient.name.value))
             .primary_label(problem.trim_start_matches("has "))
             .label(recipient.name.span, format!("`{}`", recipient.name.value))
             .recipient(recipient.name.value.to_string())
-            .note("the on-premises remote mailbox must carry the cloud mailbox's ExchangeGuid: a move back on-premises (offboarding) fails with \"Cannot find a recipient that has mailbox GUID\" (seed 001)")
+            .note("the on-premises remote mailbox must carry the cloud mailbox's ExchangeGuid: a move back on-premises (offboarding) fails with \"Cannot find a recipient that has mailbox GUID\" (\"(MigrationPermanentException Cannot find a recipient that has mailbox GUID) error when moving mailboxes\")")
             .help(format!(
-                "copy it from Exchange Online: Set-RemoteMailbox {} -ExchangeGuid (Get-Mailbox {} in Exchange Online).ExchangeGuid",
-                recipient.name.value, recipient.name.value
+                "print the GUID in Exchange Online PowerShell:\nGet-Mailbox -Identity {id} | Format-List ExchangeGuid\nthen stamp it on-premises, in the Exchange Management Shell:\nSet-RemoteMailbox -Identity {id} -ExchangeGuid \"<the ExchangeGuid printed above>\""
             )),
     );
+}
+
+/// A remote mailbox with an archive needs the archive's ArchiveGuid on-premises, as it needs the
+/// mailbox's ExchangeGuid.
+fn missing_archive_guid(recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(archive) = recipient.archive.as_ref().filter(|a| a.value) else { return };
+    let Some((span, problem)) = missing_guid(recipient.archive_guid.as_ref(), archive.span, "ArchiveGuid") else {
+        return;
+    };
+    let id = super::ps_quote(super::identity(recipient));
+    out.push(
+        Diagnostic::new(
+            Rule::MissingExchangeGuid,
+            span,
+            format!("remote mailbox `{}` has an archive and {}", recipient.name.value, problem.trim_start_matches("has ")),
+        )
+        .primary_label(problem.trim_start_matches("has "))
+        .label(recipient.name.span, format!("`{}`", recipient.name.value))
+        .recipient(recipient.name.value.to_string())
+        .note("the on-premises remote mailbox must carry its archive's ArchiveGuid as well as the mailbox's ExchangeGuid: on-premises Exchange generates the ArchiveGuid and Entra Connect syncs it to Exchange Online (\"Demystifying Exchange Online Provisioning\", Exchange Team Blog), and a move back on-premises looks the archive up by it")
+        .help(format!(
+            "if the archive was enabled on-premises (Enable-RemoteMailbox with -Archive), the value is in Active Directory: describe it in `archive_guid`. Otherwise print it in Exchange Online PowerShell:\nGet-Mailbox -Identity {id} | Format-List ArchiveGuid\nand stamp it on-premises with Microsoft support's guidance, since the cmdlet reference marks -ArchiveGuid \"reserved for internal Microsoft use\":\nSet-RemoteMailbox -Identity {id} -ArchiveGuid \"<the ArchiveGuid printed above>\""
+        )),
+    );
+}
+
+/// Where a remote mailbox lacks a GUID (`what`): not written (at `missing`), or the all-zero one.
+fn missing_guid(
+    guid: Option<&SStr<'_>>,
+    missing: crate::source::Span,
+    what: &str,
+) -> Option<(crate::source::Span, String)> {
+    match guid {
+        None => Some((missing, format!("has no {what}"))),
+        Some(guid) => match uuid::Uuid::try_parse(guid.value.trim()) {
+            Ok(parsed) if parsed.is_nil() => Some((guid.span, format!("has the all-zero {what}"))),
+            _ => None,
+        },
+    }
 }
 
 fn duplicate_guid(
@@ -173,7 +225,7 @@ fn duplicate_guid(
     out.push(
         super::same_value(Rule::DuplicateExchangeGuid, "ExchangeGuid", (recipient, guid), (first, first_guid.span), directories)
             .note("an ExchangeGuid identifies one mailbox; Exchange and Exchange Online resolve moves and mailbox lookups by it, so two objects with one GUID make moves and delivery pick either")
-            .help("keep the GUID on the object that really is that mailbox, and give the other its own (copy it from Get-Mailbox)"),
+            .help(format!("keep the GUID on the object that really is that mailbox, and give the other its own; the mailbox's real GUID is shown {}", guid_lookup(recipient, "ExchangeGuid"))),
     );
 }
 
@@ -198,14 +250,14 @@ fn missing_routing_proxy(cx: &Context<'_>, index: usize, recipient: &Recipient<'
     if has_routing_address(cx, tenant, index) {
         return;
     }
-    let alias = recipient.alias.as_ref().map_or("<alias>", |a| a.value.as_ref());
+    let routing = format!("{}@{}", super::routing_local_part(cx, index, recipient), tenant.routing);
     let mut diagnostic = super::finding(Rule::MissingRoutingProxy, recipient.name.span, recipient, format!("mailbox `{}` has no address in the routing domain `{}`", recipient.name.value, tenant.routing))
     .primary_label("no routing-domain address")
     .note(format!(
         "a move to Exchange Online fails with \"The target mailbox doesn't have an smtp proxy matching '{}'\": the routing address becomes the remote routing address after the move",
         tenant.routing
     ))
-    .help(format!("add \"smtp:{alias}@{}\", or let an email address policy with a routing-domain template stamp it", tenant.routing));
+    .help(format!("add \"smtp:{routing}\" to `proxy_addresses`, or give the email address policy that stamps the mailbox the template \"smtp:%m@{}\"", tenant.routing));
     if let Some(status) = recipient.move_status.as_ref().filter(|_| move_planned(recipient)) {
         diagnostic = diagnostic
             .severity_hint(Severity::Error)
@@ -243,17 +295,24 @@ fn forwarding(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out: &m
         return;
     }
     let holders = cx.derived.holders_of(&format!("smtp:{address}"));
-    let cloud_only =
-        holders.iter().find(|&&h| !cx.presence.of(h as usize).on_premises).map(|&h| &cx.model.recipients[h as usize]);
+    let cloud_only = holders.iter().map(|&h| h as usize).find(|&h| !cx.presence.of(h).on_premises);
     let replaced = cx.pairs.mailbox_pair_of(index as u32).filter(|p| p.on_premises == index as u32);
-    let cloud_alias = |r: &Recipient<'_>| r.alias.as_ref().map_or("<alias>", |a| a.value.as_ref()).to_string();
-    let (reason, target_alias) = match (cloud_only, replaced) {
-        (Some(other), _) => (format!("`{}` exists only in Exchange Online", other.name.value), cloud_alias(other)),
+    // A cloud-only mailbox surely has its MOERA; the cloud side of a mailbox in both locations came from a
+    // move or a licence and has the routing-domain address the remediation routes to.
+    let (reason, forward_to) = match (cloud_only, replaced) {
+        (Some(other), _) => {
+            let local = super::routing_local_part(cx, other, &cx.model.recipients[other]);
+            (
+                format!("`{}` exists only in Exchange Online", cx.model.recipients[other].name.value),
+                format!("{local}@{}", tenant.initial),
+            )
+        }
         (None, Some(pair)) => {
             let other = &cx.model.recipients[pair.cloud as usize];
+            let local = super::routing_local_part(cx, pair.cloud as usize, other);
             (
                 format!("`{}` also has a mailbox in Exchange Online (`{}`)", recipient.name.value, other.name.value),
-                cloud_alias(other),
+                format!("{local}@{}", tenant.routing),
             )
         }
         (None, None) => return,
@@ -261,10 +320,11 @@ fn forwarding(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out: &m
     out.push(
         super::finding(Rule::ForwardingNotCloudAddress, target.span, recipient, format!("`{}` forwards to `{address}`, an accepted-domain address, but {reason}", recipient.name.value))
         .primary_label("resolved on-premises")
-        .note("on-premises Exchange is authoritative for its accepted domains and resolves the address itself, so the forwarded mail never reaches the cloud mailbox, or comes straight back (seed 000)")
+        .note("on-premises Exchange is authoritative for its accepted domains and resolves the address itself, so the forwarded mail never reaches the cloud mailbox, or comes straight back; only an address in a domain that routes to Exchange Online (the routing domain or the MOERA's) leaves the organisation")
         .help(format!(
-            "forward to the cloud-only address instead: {target_alias}@{} (or the MOERA {target_alias}@{})",
-            tenant.routing, tenant.initial
+            "forward to the cloud mailbox's cloud-only address instead:\nSet-Mailbox -Identity {} -ForwardingSmtpAddress {}",
+            super::ps_quote(super::identity(recipient)),
+            super::ps_quote(&forward_to)
         )),
     );
 }

@@ -1,5 +1,6 @@
 //! Identity rules: userPrincipalName and alias (mailNickname) syntax, uniqueness and domains.
 
+use crate::analysis::cloud::nickname_local_part;
 use crate::analysis::presence::Directories;
 use crate::catalogue::Rule;
 use crate::diag::Diagnostic;
@@ -25,7 +26,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             upn_syntax_and_domain(cx, index, recipient, upn, out);
         }
         if let Some(alias) = &recipient.alias {
-            invalid_alias(cx, recipient, alias, out);
+            invalid_alias(cx, index, recipient, alias, out);
         }
     }
     alias_uniqueness(cx, out);
@@ -58,13 +59,28 @@ fn gets_moera(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>) -> bool
     cx.presence.of(index).cloud && recipient.is_hosted_in_exchange_online()
 }
 
-fn invalid_alias(cx: &Context<'_>, recipient: &Recipient<'_>, alias: &SStr<'_>, out: &mut Vec<Diagnostic>) {
-    let Err(problem) = check_alias(&alias.value) else { return };
-    out.push(
-        super::invalid_value(cx, Rule::InvalidAlias, "alias", (recipient, alias), &problem)
-            .note("the alias becomes the mailNickname in Entra ID and the local part of policy-generated addresses (`%m`)")
-            .help("use letters, digits and `.`, `-`, `_` (at most 64 characters, no leading, trailing or doubled `.`)"),
-    );
+fn invalid_alias(
+    cx: &Context<'_>,
+    index: usize,
+    recipient: &Recipient<'_>,
+    alias: &SStr<'_>,
+    out: &mut Vec<Diagnostic>,
+) {
+    // `&` is valid in Exchange; only Entra Connect refuses it, so it matters only on an object it syncs.
+    let synced = cx.presence.is_synced(index, recipient);
+    let Err(problem) = check_alias(&alias.value, synced) else { return };
+    let diagnostic = super::invalid_value(cx, Rule::InvalidAlias, "alias", (recipient, alias), &problem);
+    // Valid in Exchange, refused only by Entra Connect: the `&`.
+    let only_sync_refuses = synced && check_alias(&alias.value, false).is_ok();
+    out.push(if only_sync_refuses {
+        diagnostic
+            .note("Exchange accepts `&` in an alias, but \"the & character is not supported in the Alias value for Microsoft Entra Connect synchronization\" (cmdlet reference, parameter Alias); the alias becomes the object's mailNickname in Entra ID")
+            .help("replace `&` (for example with `and`), or keep the object out of Entra Connect's sync scope")
+    } else {
+        diagnostic
+            .note("the alias becomes the mailNickname in Entra ID and the local part of policy-generated addresses (`%m`), where the characters U+00A1 to U+00FF are mapped to their closest US-ASCII letters")
+            .help("use letters, digits, the characters U+00A1 to U+00FF and ! # $ % & ' * + - / = ? ^ _ ` { | } ~ (at most 64 characters, `.` only between other characters)")
+    });
 }
 
 fn placeholder_domain(cx: &Context<'_>) -> String {
@@ -130,7 +146,7 @@ fn upn_syntax_and_domain(
     let at = upn.value.len() - domain.len();
     let replacement = cx.cloud.of(index).and_then(|o| o.upn.clone()).unwrap_or_else(|| {
         let nickname = recipient.alias.as_ref().map_or_else(|| local_part_of(&upn.value), |a| a.value.as_ref());
-        format!("{nickname}@{}", tenant.initial)
+        crate::analysis::cloud::moera_of(nickname, tenant)
     });
     out.push(
         super::finding(Rule::UpnDomainNotVerified, cx.span_within(upn.span, &upn.value, at..upn.value.len()), recipient, format!("UPN `{}` of `{}` is in `{domain}`, which is not a verified domain", upn.value, recipient.name.value))
@@ -160,7 +176,7 @@ fn alias_not_unique(
         .of(index)
         .filter(|o| o.moera_random_suffix)
         .and_then(|o| o.moera.clone())
-        .unwrap_or_else(|| format!("{}1234@{domain}", alias.value));
+        .unwrap_or_else(|| format!("{}1234@{domain}", nickname_local_part(&alias.value)));
     out.push(
         Diagnostic::new(
             Rule::AliasNotUnique,
@@ -172,8 +188,9 @@ fn alias_not_unique(
         .label(first.alias.as_ref().map_or(first.name.span, |a| a.span), format!("alias of `{}`", first.name.value))
         .recipient(recipient.name.value.to_string())
         .note(format!(
-            "both objects get mailNickname `{0}` in the cloud, but only one can have the MOERA `{0}@{domain}`: the other gets four random digits (such as `{moera}`), so its routing and sign-in addresses are not what anyone expects (\"How the proxyAddresses attribute is populated in Microsoft Entra ID\")",
-            alias.value
+            "both objects get mailNickname `{}` in the cloud, but only one can have the MOERA `{}@{domain}`: the other gets four random digits (such as `{moera}`), so its routing and sign-in addresses are not what anyone expects (\"How the proxyAddresses attribute is populated in Microsoft Entra ID\", scenario 6)",
+            alias.value,
+            nickname_local_part(&alias.value)
         ))
         .help("give each recipient its own alias"),
     );
@@ -264,7 +281,7 @@ fn non_address_values(cx: &Context<'_>, tenant: &TenantDomains) -> FastMap<Strin
             && recipient.is_hosted_in_exchange_online()
             && let Some(alias) = &recipient.alias
         {
-            let moera = format!("{}@{}", alias.value, tenant.initial).to_ascii_lowercase();
+            let moera = crate::analysis::cloud::moera_of(&alias.value, tenant).to_ascii_lowercase();
             others.entry(moera).or_insert((index, "the MOERA"));
         }
         if let Some(mail) = &recipient.mail {
@@ -325,7 +342,7 @@ fn moera_collisions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let domain = placeholder_domain(cx);
-        let plain = format!("{nickname}@{domain}");
+        let plain = format!("{}@{domain}", nickname_local_part(nickname));
         let span = recipient.alias.as_ref().map_or(recipient.name.span, |a| a.span);
         let mut diagnostic = super::finding(
             Rule::MoeraCollision,
@@ -350,7 +367,7 @@ fn moera_collisions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         out.push(
             diagnostic
                 .note(format!(
-                    "the cloud gives `{}` the MOERA `{}` instead (four random digits; the ones shown are a placeholder), so its routing and sign-in address in `{domain}` is not the one anyone expects (KB3190357, 2023)",
+                    "the cloud gives `{}` the MOERA `{}` instead (four random digits; the ones shown are a placeholder), so its routing and sign-in address in `{domain}` is not the one anyone expects (\"How the proxyAddresses attribute is populated in Microsoft Entra ID\", scenario 6)",
                     recipient.name.value,
                     object.moera.as_deref().unwrap_or("")
                 ))

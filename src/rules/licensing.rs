@@ -71,7 +71,7 @@ fn grace(today: Date, grace_days: i64, warning_days: i64, recipient: &Recipient<
                 .primary_label("no Exchange Online license")
                 .label(recipient.name.span, format!("`{name}`"))
                 .recipient(name.clone())
-                .note(format!("an unlicensed user mailbox in Exchange Online works for a {grace_days}-day grace period from its provisioning or move, then is disabled; without the date the end of the grace period cannot be computed (seed 001)"))
+                .note(format!("an unlicensed user mailbox in Exchange Online works for a {grace_days}-day grace period from its provisioning or move, then is disabled; without the date the end of the grace period cannot be computed (\"Demystifying Exchange Online Provisioning\", Exchange Team Blog)"))
                 .help("add `provisioned = YYYY-MM-DD` (the day the mailbox was created or its move completed), or `licensed = true` once a license is assigned"),
         );
         return;
@@ -84,7 +84,7 @@ fn grace(today: Date, grace_days: i64, warning_days: i64, recipient: &Recipient<
                 .primary_label(format!("provisioned {}; grace ended {end}", provisioned.value))
                 .label(licensed_span, "no Exchange Online license")
                 .recipient(name)
-                .note(format!("an unlicensed user mailbox in Exchange Online is disabled {grace_days} days after it was provisioned or moved: it no longer receives mail and the object shows as a MailUser (seed 001). Its data is kept for a further 30 days after that, then deleted"))
+                .note(format!("an unlicensed user mailbox in Exchange Online is disabled {grace_days} days after it was provisioned or moved: it no longer receives mail and the object shows as a MailUser (\"Demystifying Exchange Online Provisioning\", Exchange Team Blog). Its data is kept for a further 30 days after that, then deleted"))
                 .help(help),
         );
         return;
@@ -101,7 +101,7 @@ fn grace(today: Date, grace_days: i64, warning_days: i64, recipient: &Recipient<
         .primary_label(format!("provisioned {}", provisioned.value))
         .label(licensed_span, "no Exchange Online license")
         .recipient(name)
-        .note(format!("the mailbox works without a license for {grace_days} days after it was provisioned or moved, then is disabled and shows as a MailUser (seed 001)"))
+        .note(format!("the mailbox works without a license for {grace_days} days after it was provisioned or moved, then is disabled and shows as a MailUser (\"Demystifying Exchange Online Provisioning\", Exchange Team Blog)"))
         .help(help),
     );
 }

@@ -1,5 +1,6 @@
-//! Pre-change review of mailbox moves: migration endpoints (seed 002: why the migration wizard cannot
-//! connect) and batches (seeds 000 and 001: what breaks after a move). Batch members are checked with the
+//! Pre-change review of mailbox moves: migration endpoints (KB2389390: why the migration wizard cannot
+//! connect) and batches (what breaks after a move: "How to recover when a mailbox exists in both Exchange
+//! Online and on-premises", "Demystifying Exchange Online Provisioning"). Batch members are checked with the
 //! same logic as the hybrid rules (routing address, primary, duplicates, ExchangeGuid, license grace).
 
 use jiff::ToSpan;
@@ -54,7 +55,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Source versions each batch type supports (seed 002: Exchange 2003 is not supported as a source).
+/// Source versions each batch type supports (KB2389390: Exchange 2003 is not supported as a source).
 fn supported_versions(batch_type: &str) -> &'static [&'static str] {
     match batch_type {
         // Hybrid remote moves need a hybrid-capable source: Exchange 2010 or later.
@@ -83,7 +84,7 @@ fn endpoint_checks(cx: &Context<'_>, endpoint: &MigrationEndpoint<'_>, out: &mut
             Diagnostic::new(Rule::MigrationSourceVersion, version.span, format!("migration endpoint `{name}` is Exchange 2003"))
                 .primary_label("not supported as a source")
                 .recipient(name.to_string())
-                .note("moving mailboxes from Exchange 2003 to Exchange Online is not supported (seed 002)")
+                .note("moving mailboxes from Exchange 2003 to Exchange Online is not supported (KB2389390, \"'Unable to connect to the server' error when you migrate users from on-premises Exchange to Exchange Online\")")
                 .help("move the mailboxes to Exchange 2010 or later on-premises first, or use an IMAP migration for mail only"),
         );
     }
@@ -94,8 +95,8 @@ fn endpoint_checks(cx: &Context<'_>, endpoint: &MigrationEndpoint<'_>, out: &mut
             Diagnostic::new(Rule::MigrationMrsProxy, span, format!("remote-move endpoint `{name}` does not have the MRS proxy enabled"))
                 .primary_label("MRS proxy off")
                 .recipient(name.to_string())
-                .note("remote moves run through the Mailbox Replication Service proxy of the on-premises EWS virtual directory; without it the endpoint test and every move fail to connect (seed 002)")
-                .help("Set-WebServicesVirtualDirectory -Identity \"<server>\\EWS (Default Web Site)\" -MRSProxyEnabled $true, on every Client Access server behind remote_server"),
+                .note("remote moves run through the Mailbox Replication Service proxy of the on-premises EWS virtual directory; without it the endpoint test and every move fail to connect (\"Enable the MRS Proxy endpoint for remote moves\")")
+                .help("on every Exchange server behind `remote_server`, in the Exchange Management Shell:\nSet-WebServicesVirtualDirectory -Identity \"$env:COMPUTERNAME\\EWS (Default Web Site)\" -MRSProxyEnabled $true"),
         );
     }
     if kind == "ExchangeOutlookAnywhere" {
@@ -128,8 +129,8 @@ fn endpoint_checks(cx: &Context<'_>, endpoint: &MigrationEndpoint<'_>, out: &mut
                 Diagnostic::new(Rule::MigrationOutlookAnywhere, span, format!("cutover/staged endpoint `{name}` {problem}"))
                     .primary_label("Outlook Anywhere is not usable for migration")
                     .recipient(name.to_string())
-                    .note("cutover and staged migrations connect through Outlook Anywhere (RPC over HTTP): it must be enabled, with Basic (or NTLM) authentication, over SSL with a trusted certificate (seed 002)")
-                    .help("enable Outlook Anywhere with Basic authentication and SSL; check with Test-MigrationServerAvailability -ExchangeOutlookAnywhere"),
+                    .note("cutover and staged migrations connect through Outlook Anywhere (RPC over HTTP): it must be enabled, with Basic (or NTLM) authentication, over SSL with a trusted certificate (KB2389390, \"'Unable to connect to the server' error when you migrate users from on-premises Exchange to Exchange Online\")")
+                    .help(format!("enable Outlook Anywhere on the source server with Basic (or NTLM) authentication and SSL, then test the endpoint in Exchange Online PowerShell:\nTest-MigrationServerAvailability -Endpoint {}", super::ps_quote(name))),
             );
         }
     }
@@ -142,7 +143,7 @@ fn endpoint_checks(cx: &Context<'_>, endpoint: &MigrationEndpoint<'_>, out: &mut
                     .primary_label("not among the certificate's names")
                     .label(certificate.span, format!("subject alternative names: {}", if names.is_empty() { "none".into() } else { quoted_list(&names) }))
                     .recipient(name.to_string())
-                    .note("Exchange Online checks the server's certificate: a name mismatch fails the connection with \"Unable to connect to the server\" (seed 002)")
+                    .note("Exchange Online checks the server's certificate: a name mismatch fails the connection with \"Unable to connect to the server\" (KB2389390, \"'Unable to connect to the server' error when you migrate users from on-premises Exchange to Exchange Online\")")
                     .help("add the server's name to the certificate's subject alternative names, or point remote_server at a name it covers"),
             );
         }
@@ -159,7 +160,7 @@ fn endpoint_checks(cx: &Context<'_>, endpoint: &MigrationEndpoint<'_>, out: &mut
             let mut d = Diagnostic::new(Rule::MigrationCertificate, expires.span, format!("the certificate of `{name}` expires on {}", expires.value))
                 .primary_label(if expires.value < cx.today { "already expired" } else { "before a batch completes" })
                 .recipient(name.to_string())
-                .note("an expired certificate fails every connection from Exchange Online, including incremental syncs and the completion of running batches (seed 002)")
+                .note("an expired certificate fails every connection from Exchange Online, including incremental syncs and the completion of running batches (KB2389390, \"'Unable to connect to the server' error when you migrate users from on-premises Exchange to Exchange Online\")")
                 .help("renew the certificate before the last batch completes");
             for batch in batches_after {
                 let at = batch.complete_after.as_ref().map_or(batch.name.span, |c| c.span);
@@ -210,7 +211,7 @@ fn batch_endpoint(batch: &MigrationBatch<'_>, endpoint: &MigrationEndpoint<'_>, 
             .label(version.span, format!("`{}` is Exchange {}", endpoint.name.value, version.value))
             .recipient(batch.name.value.to_string())
             .note(format!(
-                "{batch_type} migrations support Exchange {} as a source (Microsoft's migration matrix; Exchange 2003 is not supported at all, seed 002)",
+                "{batch_type} migrations support Exchange {} as a source (\"How to migrate mailbox data by using the Exchange Admin Center in Microsoft 365\"); Exchange 2003 is not supported at all (KB2389390, \"'Unable to connect to the server' error when you migrate users from on-premises Exchange to Exchange Online\")",
                 supported_versions(batch_type).join(", ")
             ))
             .help("choose the migration type the source version supports: remote moves (hybrid) from Exchange 2010 or later"),
@@ -229,7 +230,7 @@ pub fn member_blockers(cx: &Context<'_>, batch: &MigrationBatch<'_>, index: usiz
                 recipient.kind().name()
             ));
         } else if exchange_guid(recipient).is_none() {
-            blockers.push("it has no ExchangeGuid: the move back on-premises fails with \"Cannot find a recipient that has mailbox GUID\" (seed 001)".into());
+            blockers.push("it has no ExchangeGuid: the move back on-premises fails with \"Cannot find a recipient that has mailbox GUID\" (\"(MigrationPermanentException Cannot find a recipient that has mailbox GUID) error when moving mailboxes\")".into());
         }
         return blockers;
     }
@@ -285,7 +286,7 @@ fn batch_checks(cx: &Context<'_>, batch: &MigrationBatch<'_>, out: &mut Vec<Diag
                 )
                 .primary_label("not the routing domain")
                 .recipient(recipient_name.clone())
-                .note("after an onboarding move, the on-premises object becomes a remote mailbox whose remote routing address is `<alias>@<TargetDeliveryDomain>`: it must be the routing domain, or mail from on-premises no longer reaches the moved mailbox (seed 001)")
+                .note("after an onboarding move, the on-premises object becomes a remote mailbox whose remote routing address is `<alias>@<TargetDeliveryDomain>`: it must be the routing domain, or mail from on-premises no longer reaches the moved mailbox (\"Demystifying Exchange Online Provisioning\", Exchange Team Blog)")
                 .help(format!("set target_delivery_domain = \"{}\"", tenant.routing)),
             ),
         }
@@ -345,8 +346,11 @@ fn batch_checks(cx: &Context<'_>, batch: &MigrationBatch<'_>, out: &mut Vec<Diag
                     .primary_label("on litigation hold")
                     .label(hold.span, "litigation hold")
                     .recipient(member.value.to_string())
-                    .note("the move itself preserves held items, but a batch that completes automatically leaves no window to confirm the hold in Exchange Online before the on-premises mailbox is cleaned up (seed 000)")
-                    .help("set complete_after, and check Get-Mailbox | fl LitigationHoldEnabled in Exchange Online before completing"),
+                    .note("the move itself preserves held items, but a batch that completes automatically leaves no window to confirm the hold in Exchange Online before the on-premises mailbox is cleaned up; the hold is a setting of each side, and the cloud's is not written back on-premises (\"LitigationHoldEnabled property differs between on-premises and Exchange Online\")")
+                    .help(format!(
+                        "set complete_after, and before completing check the hold in Exchange Online PowerShell:\nGet-Mailbox -Identity {} | Format-List LitigationHoldEnabled",
+                        super::ps_quote(super::identity(recipient))
+                    )),
             );
         }
         let needs_license =
@@ -374,7 +378,7 @@ fn batch_checks(cx: &Context<'_>, batch: &MigrationBatch<'_>, out: &mut Vec<Diag
             .severity_hint(if passed { Severity::Error } else { Severity::Warning })
             .primary_label("no license on completion")
             .recipient(recipient_name)
-            .note(format!("user mailboxes moved to Exchange Online work for a {grace_days}-day grace period without a license, then are disabled (seed 001): {}{more}", quoted_list(&shown)))
+            .note(format!("user mailboxes moved to Exchange Online work for a {grace_days}-day grace period without a license, then are disabled (\"Demystifying Exchange Online Provisioning\", Exchange Team Blog): {}{more}", quoted_list(&shown)))
             .help("assign Exchange Online licenses as the batch completes, and set license_on_completion = true"),
         );
     }

@@ -187,6 +187,38 @@ fn invalid_value(
         .recipient(recipient.name.value.to_string())
 }
 
+/// How help texts name a recipient for a cmdlet's -Identity: the UPN where there is one (every mailbox
+/// cmdlet accepts it), else the alias, else the name. Set-RemoteMailbox and Enable-RemoteMailbox do not
+/// document the name as an identity, so it is the last resort.
+fn identity<'r>(recipient: &'r Recipient<'_>) -> &'r str {
+    recipient.upn.as_ref().or(recipient.alias.as_ref()).map_or(recipient.name.value.as_ref(), |v| v.value.as_ref())
+}
+
+/// A value as a PowerShell argument: in double quotes, with `` ` ``, `"` and `$` escaped by a backtick, so
+/// that a help's command can be pasted as it is.
+fn ps_quote(value: &str) -> String {
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('"');
+    for c in value.chars() {
+        if matches!(c, '`' | '"' | '$') {
+            quoted.push('`');
+        }
+        quoted.push(c);
+    }
+    quoted.push('"');
+    quoted
+}
+
+/// The local part of a recipient's address in the routing domain, `<mailNickname>@<tenant>.mail.onmicrosoft.com`:
+/// its mailNickname as the cloud derives it, in US-ASCII.
+fn routing_local_part(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>) -> String {
+    let primary = cx.derived.primary_of(index).map(|a| a.parsed().address.to_string());
+    let nickname = crate::analysis::cloud::mail_nickname(recipient, primary.as_deref())
+        .unwrap_or(recipient.name.value.as_ref())
+        .to_string();
+    crate::analysis::cloud::nickname_local_part(&nickname).into_owned()
+}
+
 /// "`a`, `b` and `c`"
 pub fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| format!("`{}`", s.as_ref())).collect();
@@ -214,6 +246,12 @@ mod tests {
 
     fn stray(_: &Context<'_>, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::new(Rule::SoftMatch, Span { file: 0, start: 0, end: 0 }, "not mine"));
+    }
+
+    #[test]
+    fn powershell_arguments_are_quoted_and_escaped() {
+        assert_eq!(ps_quote("Kim Akers"), "\"Kim Akers\"");
+        assert_eq!(ps_quote("a\"b$c`d"), "\"a`\"b`$c``d\"");
     }
 
     #[test]

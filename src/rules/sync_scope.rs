@@ -16,10 +16,10 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             out.push(
                 super::finding(Rule::MoveCompletedWithWarnings, status.span, recipient, format!("the last move of `{}` completed with warnings", recipient.name.value))
                 .primary_label("CompletedWithWarnings")
-                .note("a move that completes with warnings may have skipped its clean-up: the source mailbox can still be alive, leaving the mailbox in both locations with mail split between them (seed 000)")
+                .note("a move that completes with warnings may have skipped its clean-up: the source mailbox can still be alive, leaving the mailbox in both locations with mail split between them (\"User can still access their on-premises mailbox after it is moved to Exchange Online in a hybrid deployment\")")
                 .help(format!(
-                    "check with Get-MoveRequestStatistics {} -IncludeReport, and confirm the on-premises object is a remote mailbox (Get-RemoteMailbox) and not still a mailbox",
-                    recipient.name.value
+                    "read the move report, then confirm that the on-premises object is now a remote mailbox and not still a mailbox:\nGet-MoveRequestStatistics -Identity {id} -IncludeReport\nGet-RemoteMailbox -Identity {id}",
+                    id = super::ps_quote(super::identity(recipient))
                 )),
             );
         }
@@ -198,20 +198,24 @@ fn both_locations(cx: &Context<'_>, tenant: &TenantDomains, pair: &MailboxPair, 
     let cloud = &cx.model.recipients[pair.cloud as usize];
     let ties: Vec<&str> = pair.ties.iter().map(|t| t.describe()).collect();
     let name = &on_premises.name.value;
-    let id = identity(on_premises);
-    let alias = on_premises.alias.as_ref().map_or(name.as_ref(), |a| a.value.as_ref());
-    let routing = format!("{alias}@{}", tenant.routing);
-    let cloud_guid =
-        cloud.exchange_guid.as_ref().map_or("<ExchangeGuid of the Exchange Online mailbox>", |g| g.value.as_ref());
+    let id = super::ps_quote(super::identity(on_premises));
+    let routing = super::ps_quote(&format!(
+        "{}@{}",
+        super::routing_local_part(cx, pair.on_premises as usize, on_premises),
+        tenant.routing
+    ));
+    let cloud_guid = super::ps_quote(
+        cloud.exchange_guid.as_ref().map_or("<ExchangeGuid of the Exchange Online mailbox>", |g| g.value.as_ref()),
+    );
     let steps = [
-        format!("1. while you work, forward on-premises mail to the cloud mailbox: Set-Mailbox -Identity \"{id}\" -ForwardingSmtpAddress \"{routing}\""),
-        format!("2. save the on-premises mailbox's values (addresses, LegacyExchangeDN): Get-Mailbox -Identity \"{id}\" | Format-List > mailboxinfo.txt"),
+        format!("1. while you work, forward on-premises mail to the cloud mailbox: Set-Mailbox -Identity {id} -ForwardingSmtpAddress {routing}"),
+        format!("2. save the on-premises mailbox's values (addresses, LegacyExchangeDN): Get-Mailbox -Identity {id} | Format-List > mailboxinfo.txt"),
         "3. on the Entra Connect server, pause synchronization: Set-ADSyncScheduler -SyncCycleEnabled $false".to_string(),
-        format!("4. Disable-Mailbox -Identity \"{id}\""),
-        format!("5. Enable-RemoteMailbox -Identity \"{id}\" -RemoteRoutingAddress \"{routing}\""),
-        format!("6. restore the proxy addresses the disable removed, and add the old LegacyExchangeDN as an X500 address: Set-RemoteMailbox -Identity \"{id}\" -EmailAddresses @{{add=\"x500:<LegacyExchangeDN from mailboxinfo.txt>\"}}"),
-        format!("7. stamp the Exchange Online mailbox's GUID, so the mailbox can be moved back: Set-RemoteMailbox -Identity \"{id}\" -ExchangeGuid \"{cloud_guid}\""),
-        "8. resume synchronization: Set-ADSyncScheduler -SyncCycleEnabled $true".to_string(),
+        format!("4. Disable-Mailbox -Identity {id}"),
+        format!("5. Enable-RemoteMailbox -Identity {id} -RemoteRoutingAddress {routing}"),
+        format!("6. restore the proxy addresses the disable removed, and add the old LegacyExchangeDN as an X500 address: Set-RemoteMailbox -Identity {id} -EmailAddresses @{{add=\"x500:<LegacyExchangeDN from mailboxinfo.txt>\"}}"),
+        format!("7. stamp the Exchange Online mailbox's GUID, so the mailbox can be moved back: Set-RemoteMailbox -Identity {id} -ExchangeGuid {cloud_guid}"),
+        "8. resume synchronization and run a cycle: Set-ADSyncScheduler -SyncCycleEnabled $true; Start-ADSyncSyncCycle -PolicyType Delta".to_string(),
         "9. restore the disconnected mailbox's content into the Exchange Online mailbox (New-MailboxRestoreRequest in Exchange Online PowerShell, as the article shows)".to_string(),
     ];
     let mut diagnostic = Diagnostic::new(
@@ -250,18 +254,12 @@ fn both_locations(cx: &Context<'_>, tenant: &TenantDomains, pair: &MailboxPair, 
             .label(cloud.kind.span, format!("`{}`, the Exchange Online mailbox that is kept", cloud.name.value))
             .related(cloud.name.value.to_string())
             .recipient(name.to_string())
-            .note("Disable-Mailbox fails on a mailbox on hold: the hold must be lifted on the on-premises mailbox first, and the change takes up to 60 minutes to apply. Save its content first (it is restored into the Exchange Online mailbox), so nothing under hold is lost")
+            .note("Disable-Mailbox checks the legal hold of the user (only its -IgnoreLegalHold switch skips that), so the hold must be lifted on the on-premises mailbox first; lifting it can take up to 60 minutes to apply (Microsoft Japan Exchange support blog, 2017). Save its content first (it is restored into the Exchange Online mailbox), so nothing under hold is lost. The hold is set on each side separately: the Exchange Online mailbox keeps its own (\"LitigationHoldEnabled property differs between on-premises and Exchange Online\")")
             .help(format!(
-                "after saving the mailbox's content, on-premises: Set-Mailbox -Identity \"{id}\" -LitigationHoldEnabled $false; wait up to 60 minutes, then Disable-Mailbox"
+                "after saving the mailbox's content, lift the hold on-premises, wait up to 60 minutes, then disable the mailbox:\nSet-Mailbox -Identity {id} -LitigationHoldEnabled $false\nDisable-Mailbox -Identity {id}"
             )),
         );
     }
-}
-
-/// How help texts name a recipient for a cmdlet's -Identity: the UPN where there is one (every
-/// mailbox cmdlet accepts it), else the alias, else the name.
-fn identity<'r>(recipient: &'r Recipient<'_>) -> &'r str {
-    recipient.upn.as_ref().or(recipient.alias.as_ref()).map_or(recipient.name.value.as_ref(), |v| v.value.as_ref())
 }
 
 /// "a, b and c"

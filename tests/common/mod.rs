@@ -80,3 +80,33 @@ pub fn analyze<R>(
     let analysis = hybridlint::analysis::Analysis::new(&model, options.today, &options.timings);
     then(&analysis, found)
 }
+
+/// Every finding of every rule fixture (`tests/fixtures/rules/<rule>/<case>/`), with all rules on, and the
+/// case it came from.
+pub fn every_fixture_finding() -> Vec<(String, hybridlint::diag::Diagnostic)> {
+    let root = fixtures().join("rules");
+    let mut cases: Vec<_> = walkdir::WalkDir::new(&root)
+        .min_depth(2)
+        .max_depth(2)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.expect("fixture directory is readable").into_path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    let mut found = Vec::new();
+    for case in cases {
+        let name = case.strip_prefix(&root).unwrap().display().to_string();
+        found.extend(lint_dir(&case).diagnostics.into_iter().map(|d| (name.clone(), d)));
+    }
+    found
+}
+
+/// The texts of a finding a user reads: message, labels, notes and help.
+pub fn finding_texts(d: &hybridlint::diag::Diagnostic) -> Vec<&str> {
+    let mut texts = vec![d.message.as_str(), d.primary.message.as_str()];
+    texts.extend(d.labels.iter().map(|l| l.message.as_str()));
+    texts.extend(d.notes.iter().map(String::as_str));
+    texts.extend(d.help.as_deref());
+    texts
+}

@@ -2,16 +2,22 @@
 //!
 //! Variables: `%g` given name, `%s` surname, `%i` initials, `%d` display name, `%m` alias, `%Ng`/`%Ns` the
 //! first N characters of the given name or surname, `%rxy` replace every `x` with `y` in the values that
-//! follow (`%rxx` removes `x`). Letters outside US-ASCII become their closest ASCII letters (é -> e,
-//! ß -> ss) or are dropped, as are spaces and characters an address cannot hold. An empty local part
+//! follow (`%rxx` removes `x`). Letters outside US-ASCII become their closest ASCII letters (ö -> oe, as
+//! the cmdlet reference's example has it; é -> e, ß -> ss) or are dropped, as are spaces and characters an
+//! address cannot hold. `%r` works on the values as written, before that mapping: Microsoft does not
+//! document the order, and only this one lets `%röo` replace anything. An empty local part
 //! (`SMTP:@contoso.com`) means the alias.
+//!
+//! The types a policy template may have are the ones "Email address policies in Exchange Server" lists:
+//! SMTP, GWISE, NOTES and X400. Only SMTP templates have variables and generate addresses that rules check.
 
 use std::ops::Range;
 
 use crate::model::address::{check_domain, is_local_part_char};
 
-/// Address types a template may have. Only SMTP templates generate addresses that rules check.
-pub const KNOWN_TYPES: &[&str] = &["SMTP", "X400", "X500", "EUM", "SIP", "NOTES", "GWISE"];
+/// The address types of email address policy templates ("Email address policies in Exchange Server",
+/// Address types). X500, EUM and SIP addresses exist on recipients, but no policy generates them.
+pub const KNOWN_TYPES: &[&str] = &["SMTP", "GWISE", "NOTES", "X400"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Variable {
@@ -68,9 +74,10 @@ fn error(message: impl Into<String>, at: Range<usize>) -> TemplateError {
     TemplateError { message: message.into(), at }
 }
 
-/// Types whose templates are `local@domain` with variables.
+/// Types whose templates are `local@domain` with variables: SMTP. GroupWise, Notes and X.400 templates are
+/// kept as written.
 fn is_address_like(kind: &str) -> bool {
-    ["smtp", "sip", "eum"].iter().any(|k| kind.eq_ignore_ascii_case(k))
+    kind.eq_ignore_ascii_case("smtp")
 }
 
 pub fn parse(text: &str) -> Result<Template, TemplateError> {
@@ -82,13 +89,16 @@ pub fn parse(text: &str) -> Result<Template, TemplateError> {
     };
     if !KNOWN_TYPES.iter().any(|k| k.eq_ignore_ascii_case(&kind)) {
         return Err(error(
-            format!("`{kind}:` is not an address type Exchange generates ({})", KNOWN_TYPES.join(", ")),
+            format!(
+                "`{kind}:` is not an address type of email address policies (the documented types are {})",
+                KNOWN_TYPES.join(", ")
+            ),
             0..offset - 1,
         ));
     }
     let primary = kind == "SMTP";
     if !is_address_like(&kind) {
-        // X400, X500 and the like: fixed values, kept as written.
+        // GWISE, NOTES and X400: kept as written.
         return Ok(Template {
             kind,
             primary,
@@ -210,8 +220,26 @@ impl Names<'_> {
 }
 
 /// Latin letters with diacritics and ligatures map to ASCII; other scripts have no closest ASCII letter.
+/// (× and ÷ sit among the Latin-1 letters but are not letters.)
 fn is_latin(c: char) -> bool {
-    matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}')
+    matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}') && c != '×' && c != '÷'
+}
+
+/// The US-ASCII text a letter outside US-ASCII becomes in a generated address. The cmdlet reference
+/// documents one mapping: "Supported Unicode characters are mapped to best-fit US-ASCII text characters.
+/// For example, U+00F6 (ö) is changed to `oe`" (parameter Alias). ä and ü follow ö, as in German
+/// transliteration; every other Latin letter becomes its base letter or letters (é -> e, ß -> ss, æ -> ae).
+fn best_fit(c: char) -> Option<&'static str> {
+    match c {
+        'ä' => Some("ae"),
+        'ö' => Some("oe"),
+        'ü' => Some("ue"),
+        'Ä' => Some("Ae"),
+        'Ö' => Some("Oe"),
+        'Ü' => Some("Ue"),
+        _ if is_latin(c) => deunicode::deunicode_char(c),
+        _ => None,
+    }
 }
 
 /// A value as it can stand in a local part: ASCII, no spaces, only characters an address may hold.
@@ -222,9 +250,7 @@ pub fn to_address_text(value: &str) -> String {
             if is_local_part_char(c) {
                 out.push(c);
             }
-        } else if is_latin(c)
-            && let Some(ascii) = deunicode::deunicode_char(c)
-        {
+        } else if let Some(ascii) = best_fit(c) {
             out.extend(ascii.chars().filter(char::is_ascii_alphanumeric));
         }
     }
@@ -245,10 +271,12 @@ pub fn expand(template: &Template, names: &Names<'_>) -> Option<String> {
             Piece::Literal(text) => local.push_str(text),
             Piece::Replace(from, to) => replacements.push((*from, *to)),
             Piece::Variable(variable, count) => {
-                let mut value = to_address_text(names.get(*variable));
+                // `%r` first, on the value as written; then the mapping to US-ASCII.
+                let mut value = names.get(*variable).to_string();
                 for (from, to) in &replacements {
                     value = value.chars().filter_map(|c| if c == *from { *to } else { Some(c) }).collect();
                 }
+                let value = to_address_text(&value);
                 match count {
                     Some(n) => local.extend(value.chars().take(*n)),
                     None => local.push_str(&value),
@@ -288,14 +316,19 @@ mod tests {
     #[test]
     fn worked_examples() {
         let jurgen = names("Jürgen", "Müller");
-        assert_eq!(generate("SMTP:%g.%s@contoso.com", &jurgen).as_deref(), Some("Jurgen.Muller@contoso.com"));
-        assert_eq!(generate("SMTP:%1g%s@contoso.com", &jurgen).as_deref(), Some("JMuller@contoso.com"));
+        assert_eq!(generate("SMTP:%g.%s@contoso.com", &jurgen).as_deref(), Some("Juergen.Mueller@contoso.com"));
+        assert_eq!(generate("SMTP:%1g%s@contoso.com", &jurgen).as_deref(), Some("JMueller@contoso.com"));
         assert_eq!(
             generate("smtp:%m@contoso.mail.onmicrosoft.com", &jurgen).as_deref(),
             Some("jmuller@contoso.mail.onmicrosoft.com")
         );
         assert_eq!(generate("SMTP:@contoso.com", &jurgen).as_deref(), Some("jmuller@contoso.com"));
-        assert_eq!(generate("%2g%3s@contoso.com", &jurgen).as_deref(), Some("JuMul@contoso.com"));
+        assert_eq!(generate("%2g%3s@contoso.com", &jurgen).as_deref(), Some("JuMue@contoso.com"));
+        let jose = names("José", "Núñez");
+        assert_eq!(generate("%g.%s@contoso.com", &jose).as_deref(), Some("Jose.Nunez@contoso.com"));
+        // The documented example: ö becomes oe, in an alias as in any other value.
+        let bjorn = Names { alias: Some("björn"), ..Names::default() };
+        assert_eq!(generate("SMTP:@contoso.com", &bjorn).as_deref(), Some("bjoern@contoso.com"));
         let strasse = names("Thomas", "Straße");
         assert_eq!(generate("%g.%s@contoso.com", &strasse).as_deref(), Some("Thomas.Strasse@contoso.com"));
     }
@@ -307,6 +340,19 @@ mod tests {
         assert_eq!(generate("%g.%r-.%s@contoso.com", &obrien).as_deref(), Some("MaryAnn.O'Brien.Smith@contoso.com"));
         // Literal text is not rewritten.
         assert_eq!(generate("%r..%g.%s@contoso.com", &names("J.R.", "Ewing")).as_deref(), Some("JR.Ewing@contoso.com"));
+    }
+
+    #[test]
+    fn replacements_see_the_values_before_letters_are_mapped_to_ascii() {
+        // `%röo` keeps Swedish ö as o instead of the default oe; `%rßs` turns ß into one s, not ss.
+        let bjorn = names("Björn", "Söderström");
+        assert_eq!(generate("SMTP:%g.%s@contoso.com", &bjorn).as_deref(), Some("Bjoern.Soederstroem@contoso.com"));
+        assert_eq!(generate("SMTP:%röo%g.%s@contoso.com", &bjorn).as_deref(), Some("Bjorn.Soderstrom@contoso.com"));
+        let strasse = names("Thomas", "Straße");
+        assert_eq!(generate("%rßs%g.%s@contoso.com", &strasse).as_deref(), Some("Thomas.Strase@contoso.com"));
+        // A space is dropped by the mapping, so only a replacement before it can turn it into something.
+        let mary = Names { given_name: Some("Mary Ann"), surname: Some("Lee"), ..Names::default() };
+        assert_eq!(generate("%r _%g.%s@contoso.com", &mary).as_deref(), Some("Mary_Ann.Lee@contoso.com"));
     }
 
     #[test]
@@ -327,6 +373,8 @@ mod tests {
         assert!(!parse("smtp:%m@contoso.com").unwrap().primary);
         assert!(!parse("%m@contoso.com").unwrap().primary);
         assert!(parse("X400:c=US;a= ;p=Contoso;o=Exchange;").is_ok());
+        assert!(parse("GWISE:%m").is_ok());
+        assert!(parse("NOTES:%g %s/Contoso").is_ok());
     }
 
     #[test]
@@ -336,6 +384,10 @@ mod tests {
         assert!(parse("SMTP:%g.%s").unwrap_err().message.contains("no `@`"));
         assert!(parse("SMTP:%g %s@contoso.com").unwrap_err().message.contains("not allowed"));
         assert!(parse("FAX:%m@contoso.com").unwrap_err().message.contains("not an address type"));
+        // Recipients can have X500, EUM and SIP addresses, but policies do not generate them.
+        for kind in ["X500:/o=Contoso/cn=%m", "EUM:%m@contoso.com", "SIP:%m@contoso.com"] {
+            assert!(parse(kind).unwrap_err().message.contains("documented types are SMTP, GWISE, NOTES, X400"));
+        }
         assert!(parse("SMTP:%3m@contoso.com").unwrap_err().message.contains("count"));
         assert!(parse("SMTP:%m@contoso").is_err());
         assert!(parse("SMTP:%g@%d.com").is_err());
