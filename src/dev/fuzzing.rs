@@ -56,15 +56,13 @@ pub fn filter(data: &[u8]) {
 pub fn import(data: &[u8]) {
     use crate::import::{Format, Side, merge, read, write};
     for format in Format::ALL {
-        let Ok((_, imported)) = read(data, Some(format)) else { continue };
         for side in [Side::OnPremises, Side::Cloud] {
-            let Ok((_, imported)) = read(data, Some(format)) else { continue };
+            let Ok((_, imported)) = read(data, Some(format)) else { break };
             let input = merge::Input { label: "fuzz".into(), side, imported };
             let outcome = merge::assemble(vec![input], &indicatif::ProgressBar::hidden());
             let _ = write::layout(&outcome.rows, &Default::default());
             let flags = write::TenantFlags { name: Some("contoso".into()), accepted_domains: Vec::new() };
             let _ = write::layout(&outcome.rows, &flags);
         }
-        drop(imported);
     }
 }

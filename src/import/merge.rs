@@ -381,7 +381,7 @@ pub fn assemble(inputs: Vec<Input>, progress: &indicatif::ProgressBar) -> Outcom
                 }
                 outcome.skipped.push((row.file, unmatched(format!("{reason}: not imported"))));
             }
-            [(index, hows)] => {
+            [(index, _)] => {
                 let index = *index;
                 if let Some(first) = claimed.get(&index) {
                     let reason = format!(
@@ -395,7 +395,6 @@ pub fn assemble(inputs: Vec<Input>, progress: &indicatif::ProgressBar) -> Outcom
                 matched[index] = true;
                 outcome.merged += 1;
                 let target = &mut recipients[index];
-                let _ = hows;
                 if target.kind.is_mailbox()
                     && let Some(licensed) = row.bool("licensed")
                 {

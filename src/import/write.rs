@@ -163,7 +163,10 @@ fn tenant(rows: &[Row], flags: &TenantFlags) -> Result<Tenant, String> {
             let mut comment = vec![format!(
                 "`name` was inferred from {} in {best}.onmicrosoft.com or {best}.mail.onmicrosoft.com: check it, or pass \
                  --tenant.",
-                what.join(", ")
+                match what.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                    _ => what.join(""),
+                }
             )];
             let others: Vec<String> = names
                 .iter()
