@@ -129,11 +129,13 @@ pub(super) fn import(
     if outcome.rows.is_empty() {
         return fail(&format!("nothing could be imported ({} object(s) skipped)", skipped.len()));
     }
-    let files = match crate::import::write::layout(&outcome.rows, &flags) {
-        Ok(files) => files,
-        Err(message) => return fail(&message),
-    };
-    if let Err(message) = crate::import::write::write(out, &files, force) {
+    let writing = (total > PROGRESS_FROM).then(|| spinner(format!("writing {}", out.display())));
+    let written = crate::import::write::layout(&outcome.rows, &flags)
+        .and_then(|files| crate::import::write::write(out, &files, force));
+    if let Some(bar) = writing {
+        bar.finish_and_clear();
+    }
+    if let Err(message) = written {
         return fail(&message);
     }
     let mut by_kind: std::collections::BTreeMap<crate::import::SkipKind, usize> = Default::default();

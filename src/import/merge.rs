@@ -70,6 +70,9 @@ fn identity_keys(row: &Row) -> impl Iterator<Item = String> + '_ {
 /// Groups the rows of one side (in command-line order) by identity. Rows of one file are never merged with
 /// each other: two rows of one export are two objects.
 fn group_by_identity(rows: Vec<Row>) -> Vec<Vec<Row>> {
+    if rows.windows(2).all(|pair| pair[0].file == pair[1].file) {
+        return rows.into_iter().map(|row| vec![row]).collect();
+    }
     let mut groups: Vec<Vec<Row>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for row in rows {
@@ -122,17 +125,17 @@ fn combine(group: Vec<Row>) -> Row {
     merged
 }
 
-/// Settles one object of `side`: its type, addresses and routing. An error is why it is not imported.
-fn settle(mut row: Row, side: Side) -> Result<(Row, RecipientType), Skipped> {
-    let name = row.str("name").unwrap_or_default().to_string();
+/// The recipient type of an object, or why it is not imported.
+fn kind_of(row: &Row) -> Result<RecipientType, Skipped> {
+    let name = row.str("name").unwrap_or_default();
     let Some(kind) = row.str("type") else {
         return Err(Skipped::invalid(row.line, format!("`{name}` has no RecipientTypeDetails")));
     };
-    let kind = classify(kind).map_err(|(kind, reason)| Skipped {
-        line: row.line,
-        kind,
-        reason: format!("`{name}`: {reason}"),
-    })?;
+    classify(kind).map_err(|(kind, reason)| Skipped { line: row.line, kind, reason: format!("`{name}`: {reason}") })
+}
+
+/// Settles one object of `side` and type `kind`: its addresses and routing.
+fn settle(mut row: Row, kind: RecipientType, side: Side) -> (Row, RecipientType) {
     row.values.insert("type", ImportValue::Str(kind.name().to_string()));
     if let Some(ImportValue::Str(primary)) = row.values.get_mut("primary_smtp_address") {
         *primary = strip_smtp(primary).to_string();
@@ -176,7 +179,7 @@ fn settle(mut row: Row, side: Side) -> Result<(Row, RecipientType), Skipped> {
             row.values.remove(key);
         }
     }
-    Ok((row, kind))
+    (row, kind)
 }
 
 /// Lower-case primary SMTP address, if any.
@@ -289,11 +292,10 @@ pub fn assemble(inputs: Vec<Input>, progress: &indicatif::ProgressBar) -> Outcom
             progress.inc(group.len() as u64);
             let file = group[0].file;
             let row = combine(group);
-            let keep = if side == Side::OnPremises { Some(row.clone()) } else { None };
-            match settle(row, side) {
-                Ok(done) => list.push(done),
+            match kind_of(&row) {
+                Ok(kind) => list.push(settle(row, kind, side)),
                 Err(skipped) => {
-                    if let Some(row) = keep {
+                    if side == Side::OnPremises {
                         not_recipients.push(row);
                     }
                     outcome.skipped.push((file, skipped));
