@@ -306,7 +306,7 @@ fn malformed_inputs_are_reported_with_their_line() {
     // One bad base64 value skips its record alone.
     let ldif = write(
         "bad.ldf",
-        b"dn: CN=a,DC=contoso,DC=com\nname: a\nmsExchRecipientTypeDetails: 1\nmsExchMailboxGuid:: not*base64\n\ndn: CN=b,DC=contoso,DC=com\nname: b\nmsExchRecipientTypeDetails: 1\nproxyAddresses: SMTP:b@contoso.com\nthis line has no colon\n\ndn: CN=c,DC=contoso,DC=com\nname: c\nmsExchRecipientTypeDetails: 1\nproxyAddresses: SMTP:c@contoso.com\n",
+        b"dn: CN=a,DC=contoso,DC=com\nname: a\nmsExchRecipientTypeDetails: 1\nmsExchMailboxGuid:: not*base64\n\ndn: CN=b,DC=contoso,DC=com\nname: b\nmsExchRecipientTypeDetails: 1\nproxyAddresses: SMTP:b@contoso.com\nthis line has no colon\n\ndn: CN=c,DC=contoso,DC=com\nname: c\nmsExchRecipientTypeDetails: 1\nproxyAddresses: SMTP:c@contoso.com\n\ndn: CN=d,DC=contoso,DC=com\nobjectClass: contact\nname: d\nproxyAddresses: SMTP:d@example.com\n",
     );
     let output = import_on_premises(&ldif, "out-ldif");
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -319,6 +319,8 @@ fn malformed_inputs_are_reported_with_their_line() {
         stderr.contains("bad.ldf:6: skipped: line 10: `this line has no colon` is not `attribute: value`"),
         "{stderr}"
     );
+    // A contact with neither msExchRecipientTypeDetails nor targetAddress is not a mail contact.
+    assert!(stderr.contains("bad.ldf:17: skipped: `d`: it is a contact with no targetAddress"), "{stderr}");
     assert!(stderr.contains("imported 1 recipient(s)"), "{stderr}");
 
     let nothing = write("nothing.csv", b"\"Name\",\"RecipientTypeDetails\"\n\"x\",\"Toaster\"\n");
@@ -578,6 +580,17 @@ fn skipped_rows_have_their_physical_line() {
             .collect();
         assert_eq!(found, lines, "{file}: {}", result.report());
     }
+}
+
+#[test]
+fn an_ascii_export_is_said_to_be_lossy() {
+    let result = imported(&["ps51-lowercase-headers.csv"]);
+    assert!(
+        result.report().contains("the file is ASCII and `Zo? Robinson` has `?` where a letter was"),
+        "{}",
+        result.report()
+    );
+    assert_eq!(result.rules(), expected_rules("findings_on_premises_only"));
 }
 
 /// [10] `Export-Csv -Delimiter ';'`, and a header that lacks only Name.

@@ -549,7 +549,8 @@ fn absent_facts(recipients: &[Recipient], has_cloud: bool, absent: &mut Vec<Stri
     let no_upn = on_premises().filter(|r| r.kind.is_user_object() && !r.row.values.contains_key("upn")).count();
     if no_upn > 0 {
         absent.push(format!(
-            "the UserPrincipalName of {no_upn} user object(s) (Get-Recipient has none): add a Get-User export, \
+            "the UserPrincipalName of {no_upn} user object(s) (Get-Recipient does not export it; in LDIF it is \
+             userPrincipalName): add a Get-User export, \
              `Get-User -ResultSize Unlimited | Select-Object Name,SamAccountName,UserPrincipalName,RecipientTypeDetails,\
              IsDirSynced,FirstName,LastName,DisplayName,Department,Company,StateOrProvince,DistinguishedName,Guid | \
              Export-Csv get-user.csv -Encoding Unicode`"
