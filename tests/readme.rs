@@ -17,7 +17,20 @@ fn manifest_dir() -> &'static Path {
 fn readme_commands(readme: &str) -> Vec<String> {
     let mut commands = Vec::new();
     let mut in_block = false;
+    // A command continued on the next line (` \`) is one command.
+    let mut joined = String::new();
     for line in readme.lines() {
+        match joined.strip_suffix(" \\\n") {
+            Some(continued) => {
+                joined = format!("{continued} {}\n", line.trim_start());
+            }
+            None => {
+                joined.push_str(line);
+                joined.push('\n');
+            }
+        }
+    }
+    for line in joined.lines() {
         if line.trim_start().starts_with("```") {
             in_block = !in_block;
             continue;
@@ -44,6 +57,16 @@ fn readme_commands(readme: &str) -> Vec<String> {
 /// the exit code it must give. Placeholders (`NAME`, `path/to/your/repository`, `export.csv`, the base
 /// branch of a pull request) get the values on the right.
 const RUNS: &[(&str, &str, i32)] = &[
+    (
+        "hybridlint import --on-premises get-recipient.csv get-remotemailbox.csv get-user.csv --cloud exo-get-recipient.csv exo-get-mailbox.json --out fabrikam-recipients",
+        "hybridlint import --on-premises import/ps51-get-recipient-expanded-newline.csv import/get-remotemailbox.csv import/get-user.csv --cloud import/exo-get-recipient.csv import/exo-get-mailbox.json --out fabrikam-recipients",
+        0,
+    ),
+    (
+        "hybridlint import [FILE...] [--on-premises FILE...] [--cloud FILE...] --out DIR",
+        "hybridlint import import/onprem.ldf --out imported-any",
+        0,
+    ),
     ("hybridlint check path/to/your/repository", "hybridlint check examples/clean", 0),
     (
         "hybridlint import --from csv export.csv --out contoso-recipients",
@@ -152,12 +175,19 @@ fn every_readme_command_has_a_run() {
     }
 }
 
-/// A git repository holding a copy of `examples/` (some commands compare with HEAD).
+/// A git repository holding a copy of `examples/` and of the import fixtures as `import/` (some commands
+/// compare with HEAD).
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for entry in walkdir::WalkDir::new(manifest_dir().join("examples")) {
-        let entry = entry.unwrap();
-        let relative = entry.path().strip_prefix(manifest_dir()).unwrap();
+    let sources = [
+        (manifest_dir().join("examples"), PathBuf::from("examples")),
+        (manifest_dir().join("tests/fixtures/import"), PathBuf::from("import")),
+    ];
+    for entry in sources.iter().flat_map(|(from, to)| {
+        walkdir::WalkDir::new(from).into_iter().map(move |e| (e.unwrap(), from.clone(), to.clone()))
+    }) {
+        let (entry, from, to) = entry;
+        let relative = to.join(entry.path().strip_prefix(&from).unwrap());
         let target = dir.path().join(relative);
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target).unwrap();

@@ -86,18 +86,24 @@ enum Command {
         #[arg(long)]
         exit_zero: bool,
     },
-    /// Import a Get-Recipient CSV or JSON export, or an ldifde LDIF file, into a new repository
+    /// Import exports (Get-Recipient, Get-RemoteMailbox, Get-User; CSV, JSON or CLIXML; ldifde or ldapsearch
+    /// LDIF) of on-premises Exchange and Exchange Online into a new repository
     Import {
-        /// The export's format
+        /// The format of every file (default: detected from each file's content)
         #[arg(long = "from", value_enum)]
-        from: ImportFormat,
-        /// The export files
-        #[arg(required = true)]
+        from: Option<ImportFormat>,
+        /// Export files whose side (on-premises or Exchange Online) their content tells
         files: Vec<PathBuf>,
+        /// Exports of the on-premises organisation (Exchange Server, Active Directory)
+        #[arg(long = "on-premises", value_name = "FILE", num_args = 1..)]
+        on_premises: Vec<PathBuf>,
+        /// Exports of Exchange Online
+        #[arg(long = "cloud", value_name = "FILE", num_args = 1..)]
+        cloud: Vec<PathBuf>,
         /// The directory of the new repository
         #[arg(long)]
         out: PathBuf,
-        /// The tenant name (default: inferred from the addresses)
+        /// The tenant name, NAME as in NAME.onmicrosoft.com (default: inferred from the addresses)
         #[arg(long)]
         tenant: Option<String>,
         /// An accepted domain (repeatable; default: inferred from the primary addresses)
@@ -155,6 +161,7 @@ enum ImportFormat {
     Csv,
     Json,
     Ldif,
+    Clixml,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -277,13 +284,15 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Explain { rule, path } => catalogue::explain(&rule, &path),
         Command::Rules { format, path } => catalogue::list_rules(format, &path),
         Command::Schema => write_stdout(&crate::schema::json_schema::generate()),
-        Command::Import { from, files, out, tenant, accepted_domains, force } => import_command::import(
-            from,
-            &files,
-            &out,
-            crate::import::write::TenantFlags { name: tenant, accepted_domains },
-            force,
-        ),
+        Command::Import { from, files, on_premises, cloud, out, tenant, accepted_domains, force } => {
+            import_command::import(
+                from,
+                import_command::Files { detected: files, on_premises, cloud },
+                &out,
+                crate::import::write::TenantFlags { name: tenant, accepted_domains },
+                force,
+            )
+        }
         Command::Batch { name, repository, today, format, exit_zero } => {
             views::batch(&name, &repository, today, format, exit_zero)
         }

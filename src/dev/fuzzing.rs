@@ -54,8 +54,15 @@ pub fn filter(data: &[u8]) {
 
 /// Each import reader.
 pub fn import(data: &[u8]) {
-    let readers = [crate::import::csv::read(data), crate::import::json::read(data), crate::import::ldif::read(data)];
-    for imported in readers.into_iter().flatten() {
-        let _ = crate::import::write::layout(&imported.rows, &Default::default());
+    use crate::import::{Format, Side, merge, read, write};
+    for format in Format::ALL {
+        for side in [Side::OnPremises, Side::Cloud] {
+            let Ok((_, imported)) = read(data, Some(format)) else { break };
+            let input = merge::Input { label: "fuzz".into(), side, imported };
+            let outcome = merge::assemble(vec![input], &indicatif::ProgressBar::hidden());
+            let _ = write::layout(&outcome.rows, &Default::default());
+            let flags = write::TenantFlags { name: Some("contoso".into()), accepted_domains: Vec::new() };
+            let _ = write::layout(&outcome.rows, &flags);
+        }
     }
 }

@@ -1,37 +1,42 @@
-//! JSON as `ConvertTo-Json -Depth 4` writes it: an array of objects or a single object; EmailAddresses as
-//! strings or as objects with `ProxyAddressString`/`AddressString`; dates as `/Date(ms)/`.
+//! JSON as `ConvertTo-Json` writes it: an array of objects or a single object. Windows PowerShell 5.1 writes
+//! enums as their numbers (`"RecipientTypeDetails": 2147483648`) and wraps some values in the PSObject they
+//! came in (`{"value": "...", "Guid": "..."}`, `{"value": [...], "Count": 2}`); ADObjectId values are objects
+//! with a `DistinguishedName`; EmailAddresses are strings, or ProxyAddress objects with a
+//! `ProxyAddressString`; dates are `/Date(ms)/`. Arrays stay arrays: their elements are never joined.
 
 use serde_json::Value;
 
-use super::{Imported, Skipped, convert, decode, key_for};
+use super::{Imported, Prop, Row, Skipped, key_for, set_value};
 
+/// The text of a scalar, an ADObjectId, a ProxyAddress or a wrapped value.
 fn text_of(value: &Value) -> Option<String> {
     match value {
-        Value::Null => None,
+        Value::Null | Value::Array(_) => None,
         Value::String(s) => Some(s.clone()),
         Value::Bool(b) => Some(if *b { "True".into() } else { "False".into() }),
         Value::Number(n) => Some(n.to_string()),
-        Value::Array(items) => {
-            let parts: Vec<String> = items.iter().filter_map(address_of).collect();
-            Some(parts.join(";"))
-        }
-        Value::Object(_) => address_of(value),
-    }
-}
-
-/// An element of EmailAddresses: a string, or a deserialized ProxyAddress object.
-fn address_of(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
         Value::Object(map) => {
-            map.get("ProxyAddressString").or_else(|| map.get("AddressString")).and_then(Value::as_str).map(String::from)
+            if let Some(inner) = map.get("value") {
+                return text_of(inner);
+            }
+            ["ProxyAddressString", "DistinguishedName", "AddressString"]
+                .iter()
+                .find_map(|k| map.get(*k).and_then(Value::as_str))
+                .map(String::from)
         }
-        _ => None,
     }
 }
 
-/// The line an object starts on, for reports: serde_json does not keep positions, so the objects of the
-/// top-level array are located by counting.
+fn prop_of(value: &Value) -> Option<Prop> {
+    match value {
+        Value::Array(items) => Some(Prop::List(items.iter().filter_map(text_of).collect())),
+        Value::Object(map) if map.get("value").is_some_and(Value::is_array) => prop_of(&map["value"]),
+        other => text_of(other).map(Prop::Text),
+    }
+}
+
+/// The line each object of the top-level array starts on, for reports: serde_json does not keep positions, so
+/// the objects are located by counting brackets outside strings.
 fn object_lines(text: &str) -> Vec<usize> {
     let mut lines = Vec::new();
     let (mut depth, mut in_string, mut escaped, mut line) = (0usize, false, false, 1usize);
@@ -65,30 +70,50 @@ fn object_lines(text: &str) -> Vec<usize> {
 }
 
 pub fn read(bytes: &[u8]) -> Result<Imported, String> {
-    let text = decode(bytes)?;
-    let value: Value = serde_json::from_str(&text)
+    read_text(&super::decode(bytes)?)
+}
+
+pub fn read_text(text: &str) -> Result<Imported, String> {
+    let value: Value = serde_json::from_str(text)
         .map_err(|e| format!("not valid JSON at line {}, column {}: {}", e.line(), e.column(), e))?;
     let objects = match value {
         Value::Array(items) => items,
+        Value::Object(map) if map.get("value").is_some_and(Value::is_array) => {
+            match map.into_iter().find(|(k, _)| k == "value") {
+                Some((_, Value::Array(items))) => items,
+                _ => Vec::new(),
+            }
+        }
         object @ Value::Object(_) => vec![object],
         _ => return Err("expected an array of objects, or one object".into()),
     };
-    let lines = object_lines(&text);
+    let lines = object_lines(text);
     let mut imported = Imported::default();
     let mut ignored = std::collections::BTreeSet::new();
     for (i, object) in objects.iter().enumerate() {
         let line = lines.get(i).copied().unwrap_or(0);
         let Value::Object(map) = object else {
-            imported.skipped.push(Skipped { line, reason: "not an object".into() });
+            imported.skipped.push(Skipped::invalid(line, "not an object"));
             continue;
         };
-        for key in map.keys().filter(|k| key_for(k).is_none()) {
-            ignored.insert(key.clone());
+        let mut row = Row { line, ..Row::default() };
+        let mut error = None;
+        for (property, value) in map {
+            let Some(key) = key_for(property) else {
+                ignored.insert(property.clone());
+                continue;
+            };
+            if let Some(prop) = prop_of(value)
+                && let Err(e) = set_value(&mut row, key, property, prop)
+            {
+                error = Some(e);
+                break;
+            }
         }
-        let properties = map.iter().filter_map(|(k, v)| text_of(v).map(|t| (k.clone(), t)));
-        match convert(line, properties) {
-            Ok(row) => imported.rows.push(row),
-            Err(reason) => imported.skipped.push(Skipped { line, reason }),
+        match error {
+            Some(reason) => imported.skipped.push(Skipped::invalid(line, reason)),
+            None if row.str("name").is_none() => imported.skipped.push(Skipped::invalid(line, "it has no Name")),
+            None => imported.rows.push(row),
         }
     }
     imported.ignored = ignored.into_iter().collect();

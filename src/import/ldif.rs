@@ -1,42 +1,24 @@
-//! LDIF as `ldifde -f out.ldf` writes it: records separated by blank lines, `attr: value`, base64
-//! `attr:: value`, continuation lines starting with a space, repeated attributes for multiple values.
+//! LDIF as `ldifde -f out.ldf` (CRLF, `changetype: add`, long lines unfolded) and OpenLDAP `ldapsearch` (LF,
+//! comments, lines folded at 76 columns, `ref:` continuation references and a `search:`/`result:` trailer)
+//! write it: records separated by blank lines, `attr: value`, base64 `attr:: value`, continuation lines
+//! starting with a space, repeated attributes for multiple values. A record that cannot be read (a bad base64
+//! value, a line without a colon) is skipped with its line; the others are still imported.
 
 use base64::Engine;
 
-use super::{ImportValue, Imported, Row, Skipped, finish};
-
-/// msExchRecipientTypeDetails values and the types they stand for.
-const TYPE_DETAILS: &[(u64, &str)] = &[
-    (1, "UserMailbox"),
-    (2, "LinkedMailbox"),
-    (4, "SharedMailbox"),
-    (16, "RoomMailbox"),
-    (32, "EquipmentMailbox"),
-    (64, "MailContact"),
-    (128, "MailUser"),
-    (256, "MailUniversalDistributionGroup"),
-    (512, "MailNonUniversalGroup"),
-    (1024, "MailUniversalSecurityGroup"),
-    (8192, "DynamicDistributionGroup"),
-    (268435456, "RoomList"),
-    (2147483648, "RemoteUserMailbox"),
-    (8589934592, "RemoteRoomMailbox"),
-    (17179869184, "RemoteEquipmentMailbox"),
-    (34359738368, "RemoteSharedMailbox"),
-];
+use super::{AddressForm, ImportValue, Imported, Row, SkipKind, Skipped};
 
 /// The policy GUID in msExchPoliciesExcluded that turns email address policies off for an object.
 const EAP_EXCLUDED: &str = "{26491cfc-9e50-4857-861b-0cb8df22b5d7}";
 
-/// One record: (attribute, value) in order, with the line it started on.
+/// One record: (attribute, value) in order, with the line it started on, or why it cannot be read.
 struct Record {
     line: usize,
     attributes: Vec<(String, Vec<u8>)>,
+    error: Option<String>,
 }
 
-fn records(text: &str) -> Result<Vec<Record>, String> {
-    let mut records = Vec::new();
-    let mut current: Option<Record> = None;
+fn records(text: &str) -> Vec<Record> {
     // Unfold continuation lines first, keeping the line of each logical line.
     let mut logical: Vec<(usize, String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -50,37 +32,68 @@ fn records(text: &str) -> Result<Vec<Record>, String> {
         }
         logical.push((i + 1, line.to_string()));
     }
+    let mut records = Vec::new();
+    let mut current: Option<Record> = None;
     for (number, line) in logical {
         if line.is_empty() {
             records.extend(current.take());
             continue;
         }
-        if line.starts_with('#') || line.starts_with("version:") {
+        if line.starts_with('#') || (current.is_none() && line.to_ascii_lowercase().starts_with("version:")) {
+            continue;
+        }
+        let record = current.get_or_insert_with(|| Record { line: number, attributes: Vec::new(), error: None });
+        if record.error.is_some() {
             continue;
         }
         let Some((attribute, rest)) = line.split_once(':') else {
-            return Err(format!("line {number}: `{line}` is not `attribute: value`"));
+            record.error = Some(format!("line {number}: `{line}` is not `attribute: value`"));
+            continue;
         };
         let value = if let Some(encoded) = rest.strip_prefix(':') {
-            base64::engine::general_purpose::STANDARD
-                .decode(encoded.trim())
-                .map_err(|e| format!("line {number}: the base64 value of `{attribute}` is invalid: {e}"))?
+            match base64::engine::general_purpose::STANDARD.decode(encoded.trim()) {
+                Ok(value) => value,
+                Err(e) => {
+                    record.error = Some(format!("line {number}: the value of `{attribute}` is not valid base64 ({e})"));
+                    continue;
+                }
+            }
         } else {
             rest.strip_prefix(' ').unwrap_or(rest).as_bytes().to_vec()
         };
-        current
-            .get_or_insert_with(|| Record { line: number, attributes: Vec::new() })
-            .attributes
-            .push((attribute.to_string(), value));
+        record.attributes.push((attribute.to_string(), value));
     }
     records.extend(current);
-    Ok(records)
+    records
 }
 
-fn convert(record: &Record) -> Result<Row, String> {
+/// What a record is, from its first attribute.
+enum Shape {
+    /// `dn:` and, if any, `changetype: add`.
+    Object,
+    /// `changetype: delete` / `modify` / `modrdn`: a change to apply, not an object.
+    Change(String),
+    /// `ref:` (a continuation reference) or the `search:`/`result:` trailer of ldapsearch: not an object.
+    NotAnEntry,
+}
+
+fn shape(record: &Record) -> Shape {
+    match record.attributes.first() {
+        Some((attribute, _)) if attribute.eq_ignore_ascii_case("dn") => {}
+        _ => return Shape::NotAnEntry,
+    }
+    match record.attributes.iter().find(|(a, _)| a.eq_ignore_ascii_case("changetype")) {
+        Some((_, value)) if !value.eq_ignore_ascii_case(b"add") => {
+            Shape::Change(String::from_utf8_lossy(value).trim().to_string())
+        }
+        _ => Shape::Object,
+    }
+}
+
+fn convert(record: &Record) -> Result<Row, Skipped> {
     let mut row = Row { line: record.line, ..Row::default() };
+    let invalid = |reason: String| Skipped::invalid(record.line, reason);
     let text = |value: &[u8]| String::from_utf8_lossy(value).trim().to_string();
-    let mut type_details = None;
     let mut object_classes = Vec::new();
     let mut target_address = None;
     let mut proxies = Vec::new();
@@ -88,6 +101,7 @@ fn convert(record: &Record) -> Result<Row, String> {
         let value_text = text(value);
         let attribute = attribute.to_ascii_lowercase();
         let key = match attribute.as_str() {
+            "dn" | "distinguishedname" => "distinguished_name",
             "name" => "name",
             "cn" if !row.values.contains_key("name") => "name",
             "proxyaddresses" => {
@@ -103,19 +117,25 @@ fn convert(record: &Record) -> Result<Row, String> {
                 continue;
             }
             "msexchrecipienttypedetails" => {
-                type_details = Some(
-                    value_text
-                        .parse::<u64>()
-                        .map_err(|_| format!("msExchRecipientTypeDetails `{value_text}` is not a number"))?,
-                );
-                continue;
+                if value_text.parse::<u64>().is_err() {
+                    return Err(invalid(format!("msExchRecipientTypeDetails `{value_text}` is not a number")));
+                }
+                "type"
             }
-            "msexchmailboxguid" | "msexcharchiveguid" => {
-                let bytes: [u8; 16] =
-                    value.as_slice().try_into().map_err(|_| format!("{attribute} is not 16 bytes"))?;
-                let guid = uuid::Uuid::from_bytes_le(bytes).to_string();
-                let key = if attribute == "msexchmailboxguid" { "exchange_guid" } else { "archive_guid" };
-                row.values.insert(key, ImportValue::Str(guid));
+            "objectguid" | "msexchmailboxguid" | "msexcharchiveguid" => {
+                let bytes: [u8; 16] = value
+                    .as_slice()
+                    .try_into()
+                    .map_err(|_| invalid(format!("{attribute} is not 16 bytes (a GUID)")))?;
+                let guid = uuid::Uuid::from_bytes_le(bytes);
+                if !guid.is_nil() {
+                    let key = match attribute.as_str() {
+                        "objectguid" => "object_guid",
+                        "msexchmailboxguid" => "exchange_guid",
+                        _ => "archive_guid",
+                    };
+                    row.values.insert(key, ImportValue::Str(guid.to_string()));
+                }
                 continue;
             }
             "msexchpoliciesexcluded" => {
@@ -139,31 +159,66 @@ fn convert(record: &Record) -> Result<Row, String> {
             row.values.insert(key, ImportValue::Str(value_text));
         }
     }
-    let kind = match type_details {
-        Some(details) => TYPE_DETAILS.iter().find(|(v, _)| *v == details).map(|(_, k)| *k).ok_or_else(|| {
-            format!("msExchRecipientTypeDetails {details} is a recipient type hybridlint does not model")
-        })?,
-        None if object_classes.iter().any(|c| c == "contact") => "MailContact",
-        None => return Err("it has no msExchRecipientTypeDetails".into()),
-    };
-    row.values.insert("type", ImportValue::Str(kind.to_string()));
+    if row.str("name").is_none() {
+        return Err(invalid("it has no name or cn".into()));
+    }
     if !proxies.is_empty() {
         row.values.insert("proxy_addresses", ImportValue::List(proxies));
+        row.addresses = AddressForm::Exact;
+    }
+    if !row.values.contains_key("type") {
+        // A contact made before Exchange 2007 has no msExchRecipientTypeDetails: it is a mail contact when it
+        // has an external address (targetAddress), and not a recipient without one.
+        if object_classes.iter().any(|c| c == "contact") {
+            if target_address.is_none() {
+                return Err(Skipped {
+                    line: record.line,
+                    kind: SkipKind::NotRecipient,
+                    reason: format!("`{}`: it is a contact with no targetAddress, not a mail contact", name_of(&row)),
+                });
+            }
+            row.values.insert("type", ImportValue::Str("MailContact".into()));
+        } else {
+            return Err(Skipped {
+                line: record.line,
+                kind: SkipKind::NotRecipient,
+                reason: format!("`{}`: it has no msExchRecipientTypeDetails: not an Exchange recipient", name_of(&row)),
+            });
+        }
     }
     if let Some(target) = target_address {
-        let key = if kind.starts_with("Remote") { "remote_routing_address" } else { "external_email_address" };
-        row.values.insert(key, ImportValue::Str(target));
+        // Resolved by type after merging: the routing address of a remote mailbox, else the external address.
+        row.values.insert("external_email_address", ImportValue::Str(target));
     }
-    finish(row)
+    Ok(row)
+}
+
+fn name_of(row: &Row) -> &str {
+    row.str("name").unwrap_or_default()
 }
 
 pub fn read(bytes: &[u8]) -> Result<Imported, String> {
-    let text = super::decode(bytes)?;
+    read_text(&super::decode(bytes)?)
+}
+
+pub fn read_text(text: &str) -> Result<Imported, String> {
     let mut imported = Imported::default();
-    for record in records(&text)? {
-        match convert(&record) {
-            Ok(row) => imported.rows.push(row),
-            Err(reason) => imported.skipped.push(Skipped { line: record.line, reason }),
+    for record in records(text) {
+        if let Some(error) = &record.error {
+            imported.skipped.push(Skipped::invalid(record.line, error.clone()));
+            continue;
+        }
+        match shape(&record) {
+            Shape::NotAnEntry => {}
+            Shape::Change(kind) => imported.skipped.push(Skipped {
+                line: record.line,
+                kind: SkipKind::ChangeRecord,
+                reason: format!("`changetype: {kind}` is a change to apply, not an object"),
+            }),
+            Shape::Object => match convert(&record) {
+                Ok(row) => imported.rows.push(row),
+                Err(skipped) => imported.skipped.push(skipped),
+            },
         }
     }
     Ok(imported)

@@ -1,6 +1,7 @@
-//! Lays out an imported repository: `hybridlint.toml` (tenant from flags, or inferred from the addresses
-//! with a comment saying so) and recipients in files by kind, keys in the file format's order, values
-//! escaped by the `toml` crate. Deterministic, and written atomically (temporary file, then rename).
+//! Lays out an imported repository: `hybridlint.toml` (the tenant from the flags, or inferred from the
+//! addresses, with comments saying what was inferred and from what) and recipients in files by kind, keys in
+//! the file format's order, values escaped by the `toml` crate. Deterministic, and written atomically
+//! (temporary file, then rename).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -50,8 +51,30 @@ fn toml_value(value: &ImportValue) -> String {
     }
 }
 
+/// A comment as `# ` lines of at most about 110 columns, broken between words.
+fn comment_lines(text: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::from("#");
+    for word in text.split(' ') {
+        if line.len() > 1 && line.len() + 1 + word.len() > 110 {
+            out.push_str(&line);
+            out.push('\n');
+            line = String::from("#");
+        }
+        line.push(' ');
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
 fn recipient_toml(row: &Row) -> String {
-    let mut out = String::from("[[recipient]]\n");
+    let mut out = String::new();
+    for comment in &row.comments {
+        out.push_str(&comment_lines(comment));
+    }
+    out.push_str("[[recipient]]\n");
     for key in crate::schema::fields::recipient_keys() {
         if let Some(value) = row.values.get(key.name) {
             out.push_str(&format!("{} = {}\n", key.name, toml_value(value)));
@@ -60,59 +83,139 @@ fn recipient_toml(row: &Row) -> String {
     out
 }
 
-/// The tenant name and accepted domains: from the flags, or inferred from the addresses.
-fn tenant(rows: &[Row], flags: &TenantFlags) -> (String, Vec<String>, bool) {
-    let mut names = BTreeMap::<String, usize>::new();
+/// The tenant and what the generated `hybridlint.toml` says about where it came from.
+struct Tenant {
+    name: String,
+    accepted_domains: Vec<String>,
+    /// Comment lines above `name` and `accepted_domains`.
+    name_comment: Vec<String>,
+    domains_comment: Vec<String>,
+}
+
+/// The tenant name and accepted domains: from the flags, or inferred from the recipients' `*.onmicrosoft.com`
+/// addresses, routing addresses and UPNs (the name) and their primary addresses (the domains). Never a
+/// placeholder: an error says to pass `--tenant` when no address names the tenant.
+fn tenant(rows: &[Row], flags: &TenantFlags) -> Result<Tenant, String> {
+    // tenant name -> (addresses, routing addresses, UPNs) naming it.
+    let mut names = BTreeMap::<String, [usize; 3]>::new();
     let mut domains = BTreeSet::new();
+    let tenant_of = |domain: &str| -> Option<String> {
+        let domain = domain.to_ascii_lowercase();
+        let tenant =
+            domain.strip_suffix(".mail.onmicrosoft.com").or_else(|| domain.strip_suffix(".onmicrosoft.com"))?;
+        (!tenant.is_empty() && !tenant.contains('.')).then(|| tenant.to_string())
+    };
     for row in rows {
+        let kind = row.str("type").and_then(RecipientType::parse);
+        let contact = kind == Some(RecipientType::MailContact);
+        let external = row.str("external_email_address").map(str::to_ascii_lowercase);
         if let Some(ImportValue::List(addresses)) = row.values.get("proxy_addresses") {
             for address in addresses {
                 let parsed = ProxyAddress::parse(address);
-                let Some(domain) = parsed.domain().filter(|_| parsed.is_smtp()).map(str::to_ascii_lowercase) else {
-                    continue;
-                };
-                if let Some(tenant) =
-                    domain.strip_suffix(".mail.onmicrosoft.com").or_else(|| domain.strip_suffix(".onmicrosoft.com"))
+                let Some(domain) = parsed.domain().filter(|_| parsed.is_smtp()) else { continue };
+                if let Some(tenant) = tenant_of(domain) {
+                    if !contact {
+                        names.entry(tenant).or_default()[0] += 1;
+                    }
+                } else if parsed.is_primary()
+                    && !contact
+                    && external.as_deref() != Some(parsed.address.to_ascii_lowercase().as_str())
                 {
-                    *names.entry(tenant.to_string()).or_default() += 1;
-                } else if parsed.is_primary() && !row.values.contains_key("external_email_address") {
-                    domains.insert(domain);
+                    domains.insert(domain.to_ascii_lowercase());
                 }
             }
         }
-        if let Some(upn) =
-            row.str("upn").and_then(domain_of).filter(|d| !d.to_ascii_lowercase().ends_with(".onmicrosoft.com"))
-        {
-            domains.insert(upn.to_ascii_lowercase());
+        if let Some(tenant) = row.str("remote_routing_address").and_then(domain_of).and_then(tenant_of) {
+            names.entry(tenant).or_default()[1] += 1;
+        }
+        if let Some(tenant) = row.str("upn").and_then(domain_of).and_then(tenant_of) {
+            names.entry(tenant).or_default()[2] += 1;
         }
     }
-    let inferred = flags.name.is_none() || flags.accepted_domains.is_empty();
-    let name = flags.name.clone().unwrap_or_else(|| {
-        names
-            .iter()
-            .max_by_key(|(n, count)| (**count, std::cmp::Reverse((*n).clone())))
-            .map_or_else(|| "contoso".to_string(), |(n, _)| n.clone())
-    });
-    let accepted =
-        if flags.accepted_domains.is_empty() { domains.into_iter().collect() } else { flags.accepted_domains.clone() };
-    (name, accepted, inferred)
+    let (name, name_comment) = match &flags.name {
+        Some(name) => (name.clone(), vec!["`name` is the one given with --tenant.".to_string()]),
+        None => {
+            let Some((best, counts)) =
+                names.iter().max_by_key(|(n, c)| (c.iter().sum::<usize>(), std::cmp::Reverse((*n).clone())))
+            else {
+                return Err("cannot infer the tenant name: no address, remote routing address or UPN of the imported \
+                            recipients is in `<tenant>.onmicrosoft.com` or `<tenant>.mail.onmicrosoft.com`; pass \
+                            --tenant NAME (NAME as in NAME.onmicrosoft.com)"
+                    .into());
+            };
+            let what: Vec<String> = ["address", "remote routing address", "UPN"]
+                .iter()
+                .zip(counts)
+                .filter(|(_, n)| **n > 0)
+                .map(|(w, n)| {
+                    format!(
+                        "{n} {w}{}",
+                        if *n == 1 {
+                            ""
+                        } else if w.ends_with("address") {
+                            "es"
+                        } else {
+                            "s"
+                        }
+                    )
+                })
+                .collect();
+            let mut comment = vec![format!(
+                "`name` was inferred from {} in {best}.onmicrosoft.com or {best}.mail.onmicrosoft.com: check it, or pass \
+                 --tenant.",
+                match what.split_last() {
+                    Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+                    _ => what.join(""),
+                }
+            )];
+            let others: Vec<String> = names
+                .iter()
+                .filter(|(n, _)| *n != best)
+                .map(|(n, c)| format!("{n} ({})", c.iter().sum::<usize>()))
+                .collect();
+            if !others.is_empty() {
+                comment.push(format!("Other tenants named by fewer values: {}.", others.join(", ")));
+            }
+            (best.clone(), comment)
+        }
+    };
+    let (accepted_domains, domains_comment) = if flags.accepted_domains.is_empty() {
+        let comment = if domains.is_empty() {
+            "No primary address was found in a domain of the organisation: add the accepted domains.".to_string()
+        } else {
+            "`accepted_domains` were inferred from the primary SMTP addresses of the imported recipients: check them, \
+             and set `verified_domains` if some are not verified in Microsoft 365."
+                .to_string()
+        };
+        (domains.into_iter().collect(), vec![comment])
+    } else {
+        (
+            flags.accepted_domains.clone(),
+            vec!["`accepted_domains` are the ones given with --accepted-domain.".to_string()],
+        )
+    };
+    Ok(Tenant { name, accepted_domains, name_comment, domains_comment })
 }
 
 /// The repository's files as (relative path, contents), sorted by path.
-pub fn layout(rows: &[Row], flags: &TenantFlags) -> Vec<(String, String)> {
-    let (name, accepted, inferred) = tenant(rows, flags);
+pub fn layout(rows: &[Row], flags: &TenantFlags) -> Result<Vec<(String, String)>, String> {
+    let tenant = tenant(rows, flags)?;
     let mut root = String::from("#:schema ./hybridlint.schema.json\n# Imported by `hybridlint import`.\n\n[tenant]\n");
-    if inferred {
-        root.push_str("# Inferred from the imported addresses: check the tenant name and the accepted domains.\n");
+    for line in &tenant.name_comment {
+        root.push_str(&comment_lines(line));
     }
-    root.push_str(&format!("name = {}\n", toml::Value::String(name)));
-    let domains: Vec<String> = accepted.into_iter().map(|d| toml::Value::String(d).to_string()).collect();
+    root.push_str(&format!("name = {}\n", toml::Value::String(tenant.name)));
+    for line in &tenant.domains_comment {
+        root.push_str(&comment_lines(line));
+    }
+    let domains: Vec<String> =
+        tenant.accepted_domains.into_iter().map(|d| toml::Value::String(d).to_string()).collect();
     root.push_str(&format!("accepted_domains = [{}]\n", domains.join(", ")));
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     files.insert("hybridlint.toml".into(), root);
     files.insert("hybridlint.schema.json".into(), crate::schema::json_schema::generate());
     let mut sorted: Vec<&Row> = rows.iter().collect();
-    sorted.sort_by_key(|row| row.str("name").unwrap_or("").to_lowercase());
+    sorted.sort_by_cached_key(|row| row.str("name").unwrap_or("").to_lowercase());
     for row in sorted {
         let file = files
             .entry(file_for(row).to_string())
@@ -120,7 +223,7 @@ pub fn layout(rows: &[Row], flags: &TenantFlags) -> Vec<(String, String)> {
         file.push('\n');
         file.push_str(&recipient_toml(row));
     }
-    files.into_iter().collect()
+    Ok(files.into_iter().collect())
 }
 
 /// Writes the files into `out`; refuses a non-empty directory unless `force`.
