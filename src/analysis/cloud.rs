@@ -240,19 +240,16 @@ impl CloudObject {
             (None, CloudOrigin::OnPremises)
         };
         let mut proxy_addresses: Vec<CloudAddress> = Vec::new();
+        // The SMTP addresses so far, lowercased: one lookup each, however many addresses the object has.
+        let mut smtp: rustc_hash::FxHashSet<String> = Default::default();
         if let Some(p) = &primary {
             proxy_addresses.push(CloudAddress { text: format!("SMTP:{p}"), origin: primary_origin });
+            smtp.insert(p.to_ascii_lowercase());
         }
-        let has = |list: &[CloudAddress], address: &str| {
-            list.iter().any(|a| {
-                let parsed = ProxyAddress::parse(&a.text);
-                parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(address)
-            })
-        };
         for text in &kept {
             let parsed = ProxyAddress::parse(text);
             if parsed.is_smtp() {
-                if !has(&proxy_addresses, parsed.address) {
+                if smtp.insert(parsed.address.to_ascii_lowercase()) {
                     proxy_addresses.push(CloudAddress {
                         text: format!("smtp:{}", parsed.address),
                         origin: CloudOrigin::OnPremises,
@@ -267,7 +264,7 @@ impl CloudObject {
             let upn_address = if upn_quarantined { None } else { self.upn.clone() };
             for (value, origin) in [(&upn_address, CloudOrigin::Upn), (&self.moera, CloudOrigin::Moera)] {
                 if let Some(value) = value
-                    && !has(&proxy_addresses, value)
+                    && smtp.insert(value.to_ascii_lowercase())
                 {
                     proxy_addresses.push(CloudAddress { text: format!("smtp:{value}"), origin });
                 }

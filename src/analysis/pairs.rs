@@ -83,6 +83,7 @@ impl Pairs {
         // mailbox is paired with the one it meets.
         let mut by_upn: [FastMap<Caseless<'_>, u32>; 2] = Default::default();
         let mut by_guid: [FastMap<u128, u32>; 2] = Default::default();
+        let mut by_primary: [FastMap<Caseless<'_>, u32>; 2] = Default::default();
         for (index, recipient) in model.recipients.iter().enumerate() {
             if !is_cloud_hosted_mailbox(recipient) {
                 continue;
@@ -98,13 +99,15 @@ impl Pairs {
                 if let Some(guid) = exchange_guid(recipient) {
                     by_guid[d].entry(guid).or_insert(index as u32);
                 }
+                if let Some(primary) = derived.primary_of(index) {
+                    by_primary[d].entry(Caseless(primary.parsed().address)).or_insert(index as u32);
+                }
             }
         }
         for (index, recipient) in model.recipients.iter().enumerate() {
             if !is_on_premises_hosted_mailbox(recipient) {
                 continue;
             }
-            let meets = |other: u32| !presence.meet(index, other as usize).is_empty();
             let here = presence.of(index);
             let mut found: Vec<(u32, Tie)> = Vec::new();
             for (d, directory) in [Directory::OnPremises, Directory::Cloud].into_iter().enumerate() {
@@ -117,17 +120,10 @@ impl Pairs {
                 if let Some(&other) = exchange_guid(recipient).and_then(|g| by_guid[d].get(&g)) {
                     found.push((other, Tie::ExchangeGuid));
                 }
-            }
-            if let Some(id) = derived.address_ids_of(index).find(|&id| derived.address(id).parsed().is_primary()) {
-                let primary = derived.address(id).parsed().address;
-                for holder in derived.other_holders(id) {
-                    let is_their_primary = derived
-                        .primary_of(holder as usize)
-                        .is_some_and(|p| p.parsed().address.eq_ignore_ascii_case(primary));
-                    if is_cloud_hosted_mailbox(&model.recipients[holder as usize]) && is_their_primary && meets(holder)
-                    {
-                        found.push((holder, Tie::PrimaryAddress));
-                    }
+                // The primary address on both sides; a secondary in common is a duplicate address.
+                let primary = derived.primary_of(index).map(|p| p.parsed().address);
+                if let Some(&other) = primary.and_then(|p| by_primary[d].get(&Caseless(p))) {
+                    found.push((other, Tie::PrimaryAddress));
                 }
             }
             found.sort_by_key(|&(other, tie)| (other, tie as u8));
@@ -182,13 +178,26 @@ pub struct SoftMatch {
 /// a soft match.
 pub fn soft_matches(model: &Model<'_>, presence: &Presence, derived: &Derived<'_>) -> Vec<SoftMatch> {
     let mut found = Vec::new();
+    // Cloud-only objects' UPNs and SMTP addresses, each with its first holder: one lookup per synced object.
     let mut cloud_upns: FastMap<Caseless<'_>, u32> = FastMap::default();
+    let mut cloud_smtp: FastMap<Caseless<'_>, Vec<u32>> = FastMap::default();
     for (index, recipient) in model.recipients.iter().enumerate() {
-        if recipient.source == Source::Cloud
-            && recipient.kind().is_user_object()
+        if recipient.source != Source::Cloud {
+            continue;
+        }
+        if recipient.kind().is_user_object()
             && let Some(upn) = &recipient.upn
         {
             cloud_upns.entry(Caseless(&upn.value)).or_insert(index as u32);
+        }
+        for address in derived.addresses_of(index) {
+            let parsed = address.parsed();
+            if parsed.is_smtp() {
+                let holders = cloud_smtp.entry(Caseless(parsed.address)).or_default();
+                if holders.last() != Some(&(index as u32)) {
+                    holders.push(index as u32);
+                }
+            }
         }
     }
     for (index, recipient) in model.recipients.iter().enumerate() {
@@ -216,20 +225,19 @@ pub fn soft_matches(model: &Model<'_>, presence: &Presence, derived: &Derived<'_
                 type_mismatch,
             });
         }
-        let primary = derived.address_ids_of(index).find(|&id| derived.address(id).parsed().is_primary());
-        for id in primary.into_iter().filter(|&id| derived.address(id).parsed().is_smtp()) {
-            for holder in derived.other_holders(id) {
-                let other = &model.recipients[holder as usize];
-                if other.source == Source::Cloud && !both_mailboxes(other) && !matched.contains(&holder) {
-                    matched.push(holder);
-                    found.push(SoftMatch {
-                        on_premises: index as u32,
-                        cloud: holder,
-                        by_upn: false,
-                        address: Some(derived.address(id).text.to_string()),
-                        type_mismatch: mismatch(other),
-                    });
-                }
+        let primary = derived.primary_of(index).filter(|p| p.parsed().is_smtp());
+        let holders = primary.and_then(|p| cloud_smtp.get(&Caseless(p.parsed().address)));
+        for (&holder, primary) in holders.into_iter().flatten().zip(std::iter::repeat(primary)) {
+            let other = &model.recipients[holder as usize];
+            if !both_mailboxes(other) && !matched.contains(&holder) {
+                matched.push(holder);
+                found.push(SoftMatch {
+                    on_premises: index as u32,
+                    cloud: holder,
+                    by_upn: false,
+                    address: primary.map(|p| p.text.to_string()),
+                    type_mismatch: mismatch(other),
+                });
             }
         }
     }

@@ -259,23 +259,43 @@ pub fn to_address_text(value: &str) -> String {
 
 /// Generates the address (`local@domain`, without the type prefix) for a recipient, or `None` when it has
 /// nothing to build a local part from. Only for SMTP-like templates.
+/// The longest local part an address may have (RFC 5321; Exchange refuses longer ones). Expansion stops
+/// once past it: the over-long address is reported (`invalid-proxy-address`), and a template of thousands of
+/// variables over long names cannot grow without bound.
+const MAX_LOCAL_PART: usize = 64;
+
 pub fn expand(template: &Template, names: &Names<'_>) -> Option<String> {
     let domain = template.domain.as_deref()?;
     let mut local = String::new();
-    let mut replacements: Vec<(char, Option<char>)> = Vec::new();
+    // Every `%r` so far, composed into one mapping of characters (applied in order: `%rab%rbc` maps a to c).
+    let mut replaced: crate::util::FastMap<char, Option<char>> = crate::util::FastMap::default();
     let pieces: &[Piece] = &template.local;
     let alias_only = [Piece::Variable(Variable::Alias, None)];
     let pieces = if pieces.is_empty() { &alias_only[..] } else { pieces };
     for piece in pieces {
+        if local.len() > MAX_LOCAL_PART {
+            break;
+        }
         match piece {
             Piece::Literal(text) => local.push_str(text),
-            Piece::Replace(from, to) => replacements.push((*from, *to)),
-            Piece::Variable(variable, count) => {
-                // `%r` first, on the value as written; then the mapping to US-ASCII.
-                let mut value = names.get(*variable).to_string();
-                for (from, to) in &replacements {
-                    value = value.chars().filter_map(|c| if c == *from { *to } else { Some(c) }).collect();
+            Piece::Replace(from, to) => {
+                for mapped in replaced.values_mut() {
+                    if *mapped == Some(*from) {
+                        *mapped = *to;
+                    }
                 }
+                replaced.entry(*from).or_insert(*to);
+            }
+            Piece::Variable(variable, count) => {
+                // `%r` first, on the value as written; then the mapping to US-ASCII. Only as much of a
+                // long name as can still fit is looked at.
+                let room = MAX_LOCAL_PART + 1 - local.len();
+                let value: String = names
+                    .get(*variable)
+                    .chars()
+                    .filter_map(|c| replaced.get(&c).copied().unwrap_or(Some(c)))
+                    .take(room)
+                    .collect();
                 let value = to_address_text(&value);
                 match count {
                     Some(n) => local.extend(value.chars().take(*n)),
@@ -311,6 +331,18 @@ mod tests {
 
     fn generate(template: &str, names: &Names<'_>) -> Option<String> {
         expand(&parse(template).unwrap(), names)
+    }
+
+    #[test]
+    fn replacements_compose_and_long_expansions_stop() {
+        let names = Names { given_name: Some("abc"), display_name: Some(&"x".repeat(10_000)), ..Names::default() };
+        // %rab then %rbc, in order: a becomes b, then every b c.
+        assert_eq!(generate("SMTP:%rab%rbc%g@contoso.com", &names).as_deref(), Some("ccc@contoso.com"));
+        let template = format!("SMTP:{}@contoso.com", "%d".repeat(10_000));
+        let address = generate(&template, &names).unwrap();
+        assert!(address.len() < 150, "expansion stops past the longest local part: {}", address.len());
+        let chain = format!("SMTP:{}%g@contoso.com", "%rab%rba".repeat(2_000));
+        assert_eq!(generate(&chain, &names).as_deref(), Some("aac@contoso.com"));
     }
 
     #[test]
