@@ -57,8 +57,31 @@ pub struct ConfigError {
     pub source: std::io::Error,
 }
 
+impl ConfigError {
+    fn new(root: &Root, problem: impl Into<String>) -> ConfigError {
+        let source = std::io::Error::other(problem.into());
+        ConfigError { path: root.config.display().to_string(), source }
+    }
+}
+
 impl RootConfig {
     pub fn read(root: &Root) -> Result<RootConfig, ConfigError> {
+        // Not read through a link that leaves the repository, and not read whole when it is huge.
+        let link = std::fs::symlink_metadata(&root.config).is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            let target = std::fs::canonicalize(&root.config).map_err(|e| ConfigError::new(root, e.to_string()))?;
+            let dir = std::fs::canonicalize(&root.dir).unwrap_or_else(|_| root.dir.clone());
+            if !target.starts_with(&dir) {
+                return Err(ConfigError::new(root, "it is a symbolic link to a file outside the repository"));
+            }
+        }
+        let size = std::fs::metadata(&root.config).map_err(|e| ConfigError::new(root, e.to_string()))?.len();
+        if size > DEFAULT_MAX_FILE_SIZE {
+            return Err(ConfigError::new(
+                root,
+                format!("it is {size} bytes, over the limit of {DEFAULT_MAX_FILE_SIZE}"),
+            ));
+        }
         let bytes = std::fs::read(&root.config)
             .map_err(|source| ConfigError { path: root.config.display().to_string(), source })?;
         let settings = Settings::parse(&bytes);

@@ -428,12 +428,15 @@ impl Entra<'_, '_> {
                 partial.dropped.push(Dropped { address: position, reason });
                 continue;
             }
-            let first = derived
-                .other_holders(id)
-                .filter(|&h| self.sees(h) && !self.pairs.explains(h, i) && self.earlier(h, i))
-                .min_by(
-                    |&a, &b| if self.earlier(a, b) { std::cmp::Ordering::Less } else { std::cmp::Ordering::Greater },
-                );
+            // Holders are ordered by when they reach Entra ID, so the first one that is not this
+            // object's other half is the one that keeps the value; looking no further keeps this linear.
+            let first = self.holders.get(&derived.canonical_of(id)).and_then(|holders| {
+                holders
+                    .iter()
+                    .copied()
+                    .take_while(|&h| h != i && self.earlier(h, i))
+                    .find(|&h| !self.pairs.explains(h, i))
+            });
             if let Some(kept_by) = first {
                 let is_own_upn = recipient
                     .upn

@@ -65,19 +65,16 @@ surname = "Doe"
 /// Writes the starter repository into `dir`; refuses (and writes nothing) when any of its files exists.
 pub fn init(dir: &Path, tenant: &str, domain: &str) -> Result<Vec<PathBuf>, String> {
     let files = starter_files(tenant, domain);
-    let existing: Vec<String> =
-        files.iter().map(|(path, _)| dir.join(path)).filter(|p| p.exists()).map(|p| p.display().to_string()).collect();
+    // A dangling symbolic link is something there too: never written through.
+    let existing: Vec<String> = files
+        .iter()
+        .map(|(path, _)| dir.join(path))
+        .filter(|p| crate::util::write::occupied(p))
+        .map(|p| p.display().to_string())
+        .collect();
     if !existing.is_empty() {
         return Err(format!("not overwriting existing files: {}", existing.join(", ")));
     }
-    let mut written = Vec::new();
-    for (path, contents) in files {
-        let path = dir.join(path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
-        }
-        std::fs::write(&path, contents).map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-        written.push(path);
-    }
-    Ok(written)
+    let files: Vec<(String, String)> = files.into_iter().map(|(path, text)| (path.to_string(), text)).collect();
+    crate::util::write::write_tree(dir, &files)
 }

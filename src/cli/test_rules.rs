@@ -48,11 +48,14 @@ pub fn run(root: &Root, dir: &Path) -> Result<Outcome, String> {
         .filter(|f| !root.dir.join(&f.path).starts_with(&dir))
         .map(|f| (f.path.clone(), f.text.clone()))
         .collect();
+    // Regular files only: a symbolic link (which may point anywhere) or a FIFO (which would block) is no
+    // fixture.
+    let regular = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_file());
     let mut fixtures: Vec<_> = std::fs::read_dir(&dir)
         .map_err(|e| format!("cannot read `{}`: {e}", dir.display()))?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && regular(p))
         .collect();
     fixtures.sort();
     if fixtures.is_empty() {
@@ -64,9 +67,11 @@ pub fn run(root: &Root, dir: &Path) -> Result<Outcome, String> {
         let name = fixture.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         let text = std::fs::read(&fixture).map_err(|e| format!("cannot read `{}`: {e}", fixture.display()))?;
         let expect_path = fixture.with_extension("expect");
-        let expected: Expectations = match std::fs::read_to_string(&expect_path) {
-            Ok(text) => toml::from_str(&text).map_err(|e| format!("`{}`: {}", expect_path.display(), e.message()))?,
-            Err(_) => Expectations::default(),
+        let expected: Expectations = match regular(&expect_path).then(|| std::fs::read_to_string(&expect_path)) {
+            Some(Ok(text)) => {
+                toml::from_str(&text).map_err(|e| format!("`{}`: {}", expect_path.display(), e.message()))?
+            }
+            _ => Expectations::default(),
         };
         let mut sources: Vec<SourceFile> =
             base.iter().map(|(path, text)| SourceFile::from_bytes(path.clone(), text.clone().into_bytes())).collect();

@@ -228,22 +228,13 @@ pub fn layout(rows: &[Row], flags: &TenantFlags) -> Result<Vec<(String, String)>
 
 /// Writes the files into `out`; refuses a non-empty directory unless `force`.
 pub fn write(out: &Path, files: &[(String, String)], force: bool) -> Result<Vec<PathBuf>, String> {
-    if !force
-        && let Ok(mut entries) = std::fs::read_dir(out)
-        && entries.next().is_some()
-    {
-        return Err(format!("`{}` is not empty; pass --force to write into it", out.display()));
-    }
-    let mut written = Vec::new();
-    for (path, contents) in files {
-        let target = out.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("cannot create `{}`: {e}", parent.display()))?;
+    if !force && crate::util::write::occupied(out) {
+        // A directory that cannot be listed is not taken for an empty one.
+        let mut entries = std::fs::read_dir(out)
+            .map_err(|e| format!("cannot list `{}` to see that it is empty: {e}", out.display()))?;
+        if entries.next().is_some() {
+            return Err(format!("`{}` is not empty; pass --force to write into it", out.display()));
         }
-        let temporary = target.with_extension("tmp-import");
-        std::fs::write(&temporary, contents).map_err(|e| format!("cannot write `{}`: {e}", temporary.display()))?;
-        std::fs::rename(&temporary, &target).map_err(|e| format!("cannot write `{}`: {e}", target.display()))?;
-        written.push(target);
     }
-    Ok(written)
+    crate::util::write::write_tree(out, files)
 }

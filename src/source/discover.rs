@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobBuilder, GlobMatcher, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
 /// The root configuration's file name.
@@ -63,10 +63,10 @@ pub fn find_root(start: &Path, config: Option<&Path>) -> Result<Root, RootError>
 /// error, or a pattern too large for the matcher) is left out here and reported by the model builder on
 /// its span, instead of emptying the whole set.
 pub struct Filter {
-    include: Vec<GlobMatcher>,
+    include: Vec<GlobSet>,
     /// Some include glob was given (even one that does not compile): only what they admit is linted.
     narrowed: bool,
-    exclude: Vec<GlobMatcher>,
+    exclude: Vec<GlobSet>,
 }
 
 impl Filter {
@@ -86,12 +86,13 @@ impl Filter {
     }
 }
 
-fn matchers(patterns: &[String]) -> Vec<GlobMatcher> {
+fn matchers(patterns: &[String]) -> Vec<GlobSet> {
     patterns.iter().filter_map(|p| compile(p).ok()).collect()
 }
 
-fn compile(pattern: &str) -> Result<GlobMatcher, globset::Error> {
-    Ok(GlobBuilder::new(pattern).literal_separator(true).build()?.compile_matcher())
+/// A one-glob set rather than `compile_matcher`, which panics on a pattern too large to compile.
+fn compile(pattern: &str) -> Result<GlobSet, globset::Error> {
+    GlobSetBuilder::new().add(GlobBuilder::new(pattern).literal_separator(true).build()?).build()
 }
 
 /// Whether a glob compiles, and why not. Every glob of the file format goes through this, so that a glob
@@ -135,6 +136,15 @@ pub fn discover(root: &Root, filter: &Filter) -> Vec<Found> {
                 let path = relative(entry.path());
                 if path == root_name || filter.admits(&path) {
                     found.push(Found { path, full: entry.path().to_path_buf(), error: None });
+                }
+            }
+            // A FIFO, socket or device named like a checked file: reported, never opened (a FIFO would
+            // block the run).
+            Ok(entry) if !entry.file_type().is_dir() && !entry.file_type().is_symlink() => {
+                let path = relative(entry.path());
+                if filter.admits(&path) {
+                    let error = Some("it is not a regular file, so it is not read".to_string());
+                    found.push(Found { path, full: entry.path().to_path_buf(), error });
                 }
             }
             Ok(_) => {}

@@ -4,7 +4,7 @@
 
 use std::ops::Range;
 
-use globset::{GlobBuilder, GlobMatcher};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
 use crate::model::{Recipient, RecipientType, Source};
 use crate::schema::fields::recipient::{self, Field};
@@ -94,7 +94,7 @@ pub enum Filter {
 pub enum Pattern {
     Null,
     Exact(String),
-    Like(GlobMatcher),
+    Like(GlobSet),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -315,7 +315,7 @@ impl Parser {
 }
 
 /// OPATH `-like` patterns know only `*`; every other character is literal. Runs of `*` are one `*`.
-fn wildcard(pattern: &str) -> Result<GlobMatcher, String> {
+fn wildcard(pattern: &str) -> Result<GlobSet, String> {
     let pieces: Vec<&str> = pattern.split('*').collect();
     let last = pieces.len() - 1;
     // An empty piece between two others is two adjacent stars.
@@ -329,7 +329,8 @@ fn wildcard(pattern: &str) -> Result<GlobMatcher, String> {
         .case_insensitive(true)
         .literal_separator(false)
         .build()
-        .map(|g| g.compile_matcher())
+        // A set, not `compile_matcher`: a pattern too large to compile is an error here, not a panic.
+        .and_then(|glob| GlobSetBuilder::new().add(glob).build())
         .map_err(|e| format!("invalid -like pattern: {e}"))
 }
 

@@ -259,9 +259,9 @@ pub fn to_address_text(value: &str) -> String {
 
 /// Generates the address (`local@domain`, without the type prefix) for a recipient, or `None` when it has
 /// nothing to build a local part from. Only for SMTP-like templates.
-/// The longest local part an address may have (RFC 5321; Exchange refuses longer ones). Expansion stops
-/// once past it: the over-long address is reported (`invalid-proxy-address`), and a template of thousands of
-/// variables over long names cannot grow without bound.
+/// The longest local part an address may have (RFC 5321). Expansion stops once past it, so a template of
+/// thousands of variables over long names cannot grow without bound; what is past the limit could never be
+/// a deliverable address anyway.
 const MAX_LOCAL_PART: usize = 64;
 
 pub fn expand(template: &Template, names: &Names<'_>) -> Option<String> {
