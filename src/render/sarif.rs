@@ -19,17 +19,14 @@ fn level(severity: Severity) -> &'static str {
     }
 }
 
-/// A relative URI reference for a path: every byte outside RFC 3986's unreserved characters and `/` is
-/// percent-encoded, so that `#`, `?`, `%`, `:` and spaces in names stay part of the path.
-fn uri_path(path: &str) -> String {
-    let mut uri = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => uri.push(byte as char),
-            _ => uri.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    uri
+/// Every byte outside RFC 3986's unreserved characters and `/`.
+const OUTSIDE_PATH: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
+
+/// A relative URI reference for a path: percent-encoded, so that `#`, `?`, `%`, `:` and spaces in names
+/// stay part of the path.
+pub(crate) fn uri_path(path: &str) -> String {
+    percent_encoding::utf8_percent_encode(path, OUTSIDE_PATH).to_string()
 }
 
 fn location(report: &Report, label: &Label, options: &RenderOptions) -> Value {

@@ -24,6 +24,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     shadowed(cx, out);
     missing_routing_template(cx, out);
     collisions(cx, out);
+    overlong_generated_addresses(cx, out);
 }
 
 fn policy_name(policy: &AddressPolicy<'_>) -> String {
@@ -439,6 +440,58 @@ fn collisions(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             .recipient(recipient.name.value.to_string())
             .note("when a generated address is taken, Exchange appends a number to the local part; the recipient's address is then not the one people will guess")
             .help("give one of the two recipients an explicit address, or make the template more specific (for example `%g.%i.%s`)"),
+        );
+    }
+}
+
+/// The longest local part of an SMTP address (RFC 5321).
+const MAX_LOCAL_PART: usize = 64;
+
+/// Templates that give some recipient a local part longer than SMTP allows (long display names under
+/// `%d`, or several full names in a row): one finding per template, naming the first such recipient.
+fn overlong_generated_addresses(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    use crate::analysis::addresses::Origin;
+    // (policy, template) -> (first recipient, its address, how many recipients)
+    let mut found: std::collections::BTreeMap<(u32, u32), (u32, String, usize)> = Default::default();
+    for index in 0..cx.model.recipients.len() {
+        for address in cx.derived.addresses_of(index) {
+            let Origin::Generated { policy, template } = address.origin else { continue };
+            let parsed = address.parsed();
+            let local = parsed.address.rsplit_once('@').map_or(parsed.address, |(local, _)| local);
+            if local.len() > MAX_LOCAL_PART {
+                // Expansion stops just past the limit, so only the start of the address is known.
+                let shown = || {
+                    let domain = parsed.address.rsplit_once('@').map_or("", |(_, domain)| domain);
+                    let start = local.char_indices().nth(MAX_LOCAL_PART).map_or(local, |(end, _)| &local[..end]);
+                    format!("{start}…@{domain}")
+                };
+                found.entry((policy, template)).or_insert_with(|| (address.recipient, shown(), 0)).2 += 1;
+            }
+        }
+    }
+    for ((policy, template), (recipient, address, count)) in found {
+        let policy = &cx.model.policies[policy as usize];
+        let template = &policy.templates[template as usize];
+        let recipient = &cx.model.recipients[recipient as usize];
+        let others = match count - 1 {
+            0 => String::new(),
+            1 => " (and 1 other recipient)".to_string(),
+            n => format!(" (and {n} other recipients)"),
+        };
+        out.push(
+            Diagnostic::new(
+                Rule::InvalidAddressTemplate,
+                template.span,
+                format!(
+                    "template `{}` of policy `{}` gives `{}`{others} a local part longer than {MAX_LOCAL_PART} characters",
+                    template.value, policy.name.value, recipient.name.value
+                ),
+            )
+            .primary_label("generates an address that is too long")
+            .label(recipient.name.span, format!("`{}` would get `{address}` (shown up to {MAX_LOCAL_PART} characters)", recipient.name.value))
+            .recipient(recipient.name.value.to_string())
+            .note("an SMTP address's local part is at most 64 characters (RFC 5321); longer generated addresses are not valid addresses")
+            .help("limit the variables with their first characters (`%1g%5s`), or generate from the alias with `%m`"),
         );
     }
 }
