@@ -142,6 +142,47 @@ fn one_address_on_many_recipients_stays_linear() {
     assert!(stdout.contains("duplicate-proxy-address") && stdout.contains("duplicate-proxy-address-in-recipient"));
 }
 
+/// The other shapes that were quadratic, each sized to take seconds when linear: a policy with 20,000
+/// templates, a `%r` chain of 20,000 replacements, a `-like` pattern of 20,000 `*`, and `sync-preview` of a
+/// recipient with 20,000 addresses.
+#[test]
+fn other_large_shapes_stay_linear() {
+    let templates: Vec<String> = (0..20_000).map(|i| format!("\"smtp:t{i}.%m@contoso.com\"")).collect();
+    let replacements = "%rab%rba".repeat(10_000);
+    let stars = "*".repeat(20_000);
+    let policies = format!(
+        "[[email_address_policy]]\nname = \"many\"\npriority = 1\nrecipient_filter = \"Department -like '{stars}Sales{stars}'\"\ntemplates = [\"SMTP:%m@contoso.com\", {}]\n\n\
+         [[email_address_policy]]\nname = \"Default Policy\"\ndefault = true\ntemplates = [\"SMTP:{replacements}%g.%s@contoso.com\"]\n",
+        templates.join(", ")
+    );
+    let addresses: Vec<String> = (0..20_000).map(|i| format!("\"smtp:a{i}@contoso.com\"")).collect();
+    let recipients = format!(
+        "[[recipient]]\nname = \"sales\"\ntype = \"UserMailbox\"\nalias = \"sales\"\ndepartment = \"Inside Sales Team\"\n\n\
+         [[recipient]]\nname = \"ann\"\ntype = \"UserMailbox\"\nalias = \"ann\"\ngiven_name = \"Ann\"\nsurname = \"Abbot\"\n\n\
+         [[recipient]]\nname = \"many\"\ntype = \"RemoteUserMailbox\"\nalias = \"many\"\nremote_routing_address = \"many@contoso.mail.onmicrosoft.com\"\nproxy_addresses = [\"SMTP:many@contoso.com\", \"smtp:many@contoso.mail.onmicrosoft.com\", {}]\n",
+        addresses.join(", ")
+    );
+    let dir = repository(&[("policies/p.toml", &policies), ("recipients/r.toml", &recipients)]);
+    let output = hybridlint().current_dir(dir.path()).args(["addresses", "sales"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("smtp:t19999.sales@contoso.com"),
+        "the -like filter matched and every template ran: {}",
+        &stdout[..stdout.len().min(2000)]
+    );
+    let output = hybridlint().current_dir(dir.path()).args(["addresses", "ann"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // Applied in turn, `%rab` then `%rba` send every lowercase a and b to a, however many times repeated.
+    assert!(stdout.contains("SMTP:Ann.Aaaot@contoso.com"), "{}", &stdout[..stdout.len().min(2000)]);
+    let output = hybridlint().current_dir(dir.path()).args(["sync-preview", "many"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("smtp:a19999@contoso.com"),
+        "{}",
+        &stdout[..stdout.len().min(2000)]
+    );
+}
+
 /// SARIF paths with characters a URI cannot carry as they are.
 #[test]
 fn sarif_uris_are_percent_encoded() {
