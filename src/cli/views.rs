@@ -3,12 +3,20 @@
 
 use super::*;
 
-/// Finds and reads the repository for a command that shows computed values.
-fn load_repository(
+/// Finds and reads the repository, builds the model and its analysis, and hands them to a command that
+/// shows computed values.
+fn with_analysis(
     repository: &RepositoryArgs,
     today: Option<Date>,
-) -> Result<(crate::source::SourceFiles, crate::Options), String> {
-    read_repository(&repository.path, repository.config.as_deref(), today)
+    show: impl FnOnce(&Analysis<'_>, &crate::source::SourceFiles) -> i32,
+) -> i32 {
+    let (files, options) = match read_repository(&repository.path, repository.config.as_deref(), today) {
+        Ok(loaded) => loaded,
+        Err(error) => return fail(&error),
+    };
+    let (model, _) = crate::build_model(&files, &options);
+    let analysis = Analysis::new(&model, options.today, &options.timings);
+    show(&analysis, &files)
 }
 
 /// Writes a value as JSON or with its human rendering.
@@ -30,20 +38,14 @@ pub(super) fn batch(
     format: ListFormat,
     exit_zero: bool,
 ) -> i32 {
-    let (files, options) = match load_repository(repository, today) {
-        Ok(loaded) => loaded,
-        Err(error) => return fail(&error.to_string()),
-    };
-    let (model, _) = crate::build_model(&files, &options);
-    let analysis = Analysis::new(&model, options.today, &options.timings);
-    match crate::cli::batch::readiness(&analysis, &files, name) {
+    with_analysis(repository, today, |analysis, files| match crate::cli::batch::readiness(analysis, files, name) {
         Ok(readiness) => {
             let written = write_view(&readiness, format, |r| r.to_human());
             let not_ready = !readiness.blocked.is_empty() || !readiness.unknown.is_empty();
             if written == EXIT_OK && not_ready && !exit_zero { EXIT_FINDINGS } else { written }
         }
         Err(message) => fail(&message),
-    }
+    })
 }
 
 pub(super) fn sync_preview(
@@ -52,36 +54,23 @@ pub(super) fn sync_preview(
     today: Option<Date>,
     format: ListFormat,
 ) -> i32 {
-    let (files, options) = match load_repository(repository, today) {
-        Ok(loaded) => loaded,
-        Err(error) => return fail(&error.to_string()),
-    };
-    let (model, _) = crate::build_model(&files, &options);
-    let analysis = Analysis::new(&model, options.today, &options.timings);
-    match crate::cli::sync_preview::preview(&analysis, names) {
+    with_analysis(repository, today, |analysis, _| match crate::cli::sync_preview::preview(analysis, names) {
         Ok(preview) => write_view(&preview, format, |p| p.to_human()),
         Err(message) => fail(&message),
-    }
+    })
 }
 
 pub(super) fn addresses(name: &str, repository: &RepositoryArgs, format: ListFormat) -> i32 {
-    let (files, options) = match load_repository(repository, None) {
-        Ok(loaded) => loaded,
-        Err(error) => return fail(&error.to_string()),
-    };
-    let (model, _) = crate::build_model(&files, &options);
-    let analysis = Analysis::new(&model, options.today, &options.timings);
-    let result = crate::cli::addresses::report(&analysis, &files, name).ok_or_else(|| {
-        let names = model.recipients.iter().map(|r| r.name.value.as_ref());
-        match crate::util::suggest::did_you_mean(name, names) {
-            Some(candidate) => format!("no recipient named `{name}`; did you mean `{candidate}`?"),
-            None => format!("no recipient named `{name}` (names are the `name` keys of `[[recipient]]` tables)"),
-        }
-    });
-    match result {
-        Ok(report) => write_view(&report, format, |r| r.to_human()),
-        Err(message) => fail(&message),
-    }
+    with_analysis(repository, None, |analysis, files| {
+        let Some(report) = crate::cli::addresses::report(analysis, files, name) else {
+            let names = analysis.model.recipients.iter().map(|r| r.name.value.as_ref());
+            return fail(&match crate::util::suggest::did_you_mean(name, names) {
+                Some(candidate) => format!("no recipient named `{name}`; did you mean `{candidate}`?"),
+                None => format!("no recipient named `{name}` (names are the `name` keys of `[[recipient]]` tables)"),
+            });
+        };
+        write_view(&report, format, |r| r.to_human())
+    })
 }
 
 pub(super) fn test_rules(dir: &Path, config: Option<&Path>) -> i32 {

@@ -123,11 +123,7 @@ pub fn read_text(text: &str) -> Result<Imported, String> {
                 break;
             }
         }
-        match error {
-            Some(reason) => imported.skipped.push(Skipped::invalid(line, reason)),
-            None if row.str("name").is_none() => imported.skipped.push(Skipped::invalid(line, "it has no Name")),
-            None => imported.rows.push(row),
-        }
+        imported.finish_row(line, row, error);
     }
     imported.ignored = ignored.into_iter().collect();
     Ok(imported)

@@ -80,11 +80,7 @@ pub fn read_text(text: &str, bytes: &[u8]) -> Result<Imported, String> {
                 break;
             }
         }
-        match error {
-            Some(reason) => imported.skipped.push(Skipped::invalid(line, reason)),
-            None if row.str("name").is_none() => imported.skipped.push(Skipped::invalid(line, "it has no Name")),
-            None => imported.rows.push(row),
-        }
+        imported.finish_row(line, row, error);
     }
     // Windows PowerShell 5.1's Export-Csv writes ASCII unless told otherwise: a letter outside ASCII becomes `?`.
     let has_bom =

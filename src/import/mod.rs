@@ -154,6 +154,18 @@ pub struct Imported {
     pub side_evidence: Option<String>,
 }
 
+impl Imported {
+    /// Keeps a row the reader finished, or records why it was skipped: the first value that could not be
+    /// set, or no Name.
+    pub fn finish_row(&mut self, line: usize, row: Row, error: Option<String>) {
+        match error {
+            Some(reason) => self.skipped.push(Skipped::invalid(line, reason)),
+            None if row.str("name").is_none() => self.skipped.push(Skipped::invalid(line, "it has no Name")),
+            None => self.rows.push(row),
+        }
+    }
+}
+
 /// The two directories of a hybrid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Side {
