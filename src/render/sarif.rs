@@ -131,6 +131,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         "columnKind": "unicodeCodePoints",
         "results": results
     });
+    // The tool's home page, when the package declares one (`homepage` in Cargo.toml): code-scanning
+    // services link to it. A made-up address would send users nowhere.
+    if let Some(homepage) = option_env!("CARGO_PKG_HOMEPAGE").filter(|h| !h.is_empty()) {
+        run["tool"]["driver"]["informationUri"] = json!(homepage);
+    }
     if let Some(uri) = &options.sarif_root_uri {
         run["originalUriBaseIds"] = json!({ "%SRCROOT%": { "uri": uri } });
     }
