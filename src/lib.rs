@@ -10,6 +10,7 @@ pub mod config;
 #[cfg(feature = "dev")]
 pub mod dev;
 pub mod diag;
+pub mod diff;
 pub mod history;
 pub mod import;
 pub mod model;
@@ -78,18 +79,33 @@ pub fn build_model<'f>(files: &'f SourceFiles, options: &Options) -> (Model<'f>,
 /// Lints files already in memory (paths relative to the root): model -> analysis -> rules -> suppressions
 /// -> report. The core of [`check`], and what tests use.
 pub fn lint(files: SourceFiles, options: &Options) -> Report {
-    let (diagnostics, summary, today, internal_errors, organisation_rules) = findings(&files, options);
-    let mut report = Report { files, diagnostics, today, summary, internal_errors, organisation_rules };
-    options.timings.time("sort", || report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key())));
-    report.recount();
-    report
+    let findings = {
+        let (model, build_findings) = build_model(&files, options);
+        let analysis = Analysis::new(&model, options.today, &options.timings);
+        run_rules(&files, &analysis, build_findings, options)
+    };
+    report(files, findings, options)
 }
 
-type Findings = (Vec<Diagnostic>, Summary, Date, Vec<String>, Vec<catalogue::Entry>);
+/// What the rules and suppressions found in one analysed model: a [`Report`] without its files. Kept
+/// apart so that a caller can go on reading the analysis (`diff` compares two) before the files move
+/// into the report.
+pub struct Findings {
+    pub diagnostics: Vec<Diagnostic>,
+    pub summary: Summary,
+    pub today: Date,
+    pub internal_errors: Vec<String>,
+    pub organisation_rules: Vec<catalogue::Entry>,
+}
 
-fn findings(files: &SourceFiles, options: &Options) -> Findings {
-    let (model, build_findings) = build_model(files, options);
-    let analysis = Analysis::new(&model, options.today, &options.timings);
+/// Rules and suppressions over an analysed model; `build_findings` are the model builder's own.
+pub fn run_rules(
+    files: &SourceFiles,
+    analysis: &Analysis<'_>,
+    build_findings: Vec<Diagnostic>,
+    options: &Options,
+) -> Findings {
+    let model = analysis.model;
     let overrides = model.lint.rules.iter().map(|(name, level)| (name.value.as_ref(), level.value));
     let mut sink = Sink::new(overrides, options.only_rules.as_deref());
     sink.extend(build_findings);
@@ -99,9 +115,9 @@ fn findings(files: &SourceFiles, options: &Options) -> Findings {
         .map(|rule| rule.name().to_string())
         .chain(model.custom_rules.iter().map(|r| r.name.value.to_string()))
         .collect();
-    let context = rules::Context::new(&analysis, files, &rule_names);
+    let context = rules::Context::new(analysis, files, &rule_names);
     let internal_errors = options.timings.time("rules", || rules::run(&context, &options.timings, &mut sink));
-    suppressions(&mut sink, &analysis, files, options, &rule_names);
+    suppressions(&mut sink, analysis, files, options, &rule_names);
 
     let summary = Summary {
         files: files.len(),
@@ -109,8 +125,17 @@ fn findings(files: &SourceFiles, options: &Options) -> Findings {
         policies: model.policies.len(),
         ..Summary::default()
     };
-    let organisation_rules = rules::organisation::catalogue_entries(&model, files);
-    (sink.finish(), summary, analysis.today, internal_errors, organisation_rules)
+    let organisation_rules = rules::organisation::catalogue_entries(model, files);
+    Findings { diagnostics: sink.finish(), summary, today: analysis.today, internal_errors, organisation_rules }
+}
+
+/// The report of the files and what was found in them: findings sorted, summary counted.
+pub fn report(files: SourceFiles, findings: Findings, options: &Options) -> Report {
+    let Findings { diagnostics, summary, today, internal_errors, organisation_rules } = findings;
+    let mut report = Report { files, diagnostics, today, summary, internal_errors, organisation_rules };
+    options.timings.time("sort", || report.diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key())));
+    report.recount();
+    report
 }
 
 /// Suppressions: `allow`, `[[lint.exception]]` and the baseline mark findings as suppressed; what they

@@ -265,3 +265,26 @@ fn terminals_get_openable_paths_and_no_raw_control_characters() {
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.starts_with("::notice title=duplicate-proxy-address::"), "{text}");
 }
+
+#[test]
+fn new_from_rev_with_the_root_at_the_top_of_the_work_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    write(dir.path(), "hybridlint.toml", TENANT);
+    write(dir.path(), "recipients/a.toml", &mailbox("alice", "alice@contoso.com"));
+    git(dir.path(), &["add", "-A"]);
+    git(dir.path(), &["commit", "-q", "-m", "start"]);
+    let run = || {
+        let output = hybridlint()
+            .current_dir(dir.path())
+            .args(["check", "--new-from-rev", "HEAD", "--format", "concise", "--quiet"])
+            .output()
+            .unwrap();
+        (output.status.code().unwrap(), String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    assert_eq!(run(), (0, String::new()));
+    write(dir.path(), "recipients/b.toml", &mailbox("bob", "alice@contoso.com"));
+    let (code, text) = run();
+    assert_eq!(code, 1, "{text}");
+    assert!(text.contains("duplicate-proxy-address"), "{text}");
+}

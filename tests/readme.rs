@@ -104,6 +104,12 @@ const RUNS: &[(&str, &str, i32)] = &[
         0,
     ),
     ("hybridlint check [PATH...]", "hybridlint check examples/contoso", 1),
+    ("hybridlint diff [REV] [PATH]", "hybridlint diff HEAD examples/contoso", 0),
+    (
+        "hybridlint diff origin/${{ github.base_ref }} --exit-zero --format human --format markdown:hybridlint-diff.md",
+        "hybridlint diff HEAD examples/contoso --exit-zero --format human --format markdown:hybridlint-diff.md",
+        0,
+    ),
     ("hybridlint rules [--format json]", "hybridlint rules --format json", 0),
     ("hybridlint explain RULE", "hybridlint explain soft-match", 0),
     (

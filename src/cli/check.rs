@@ -42,7 +42,7 @@ pub(super) fn check(mut args: CheckArgs) -> i32 {
         return write_baseline(&report, path);
     }
     if let Some(revision) = &args.new_from_rev {
-        let earlier = match crate::history::read_at_revision(&root, revision) {
+        let earlier = match crate::history::read_at_revision(&root, revision, Some(&report.files)) {
             Ok(files) => files.map(|files| crate::lint(files, &crate::Options { baseline: None, ..options.clone() })),
             Err(error) => return fail(&error.to_string()),
         };
@@ -149,13 +149,7 @@ fn write_baseline(report: &Report, path: &Path) -> i32 {
 }
 
 fn render_options(args: &CheckArgs, root: &Root) -> RenderOptions {
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
-        }
-    };
+    let color = color_enabled(args.color);
     let (sarif_root, sarif_prefix) = sarif_base(args, root);
     RenderOptions {
         color,
@@ -227,15 +221,5 @@ fn exit_code(report: &Report, args: &CheckArgs) -> i32 {
     match report.max_severity() {
         Some(severity) if severity >= threshold(args.fail_on) && !args.exit_zero => EXIT_FINDINGS,
         _ => EXIT_OK,
-    }
-}
-
-/// The root as shown in reports: relative to the current directory when inside it.
-fn display_root(root: &Path) -> String {
-    let cwd = std::env::current_dir().ok().and_then(|c| std::path::absolute(c).ok());
-    match cwd.as_deref().and_then(|cwd| root.strip_prefix(cwd).ok()) {
-        Some(relative) if relative.as_os_str().is_empty() => ".".to_string(),
-        Some(relative) => relative.to_string_lossy().replace('\\', "/"),
-        None => root.to_string_lossy().replace('\\', "/"),
     }
 }

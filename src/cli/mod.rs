@@ -4,6 +4,7 @@ pub mod addresses;
 pub mod batch;
 mod catalogue;
 mod check;
+mod diff;
 mod import_command;
 pub mod init;
 pub mod sync_preview;
@@ -39,6 +40,9 @@ struct Cli {
 enum Command {
     /// Lint the repository (default: the current directory)
     Check(CheckArgs),
+    /// What a change does to every recipient: the repository at a git revision (default HEAD) compared with
+    /// the working tree (addresses, primaries, policies, where each exists, the cloud view, findings)
+    Diff(DiffArgs),
     /// A rule's explanation, rationale, example and sources
     Explain {
         /// The rule's name, e.g. duplicate-proxy-address
@@ -237,6 +241,51 @@ struct CheckArgs {
     timings: bool,
 }
 
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The git revision to compare with (default: HEAD); in a pull request, its base (origin/main)
+    rev: Option<String>,
+    /// A path inside the repository (default: the current directory). Given alone, a path that is not a
+    /// revision is taken as PATH
+    path: Option<PathBuf>,
+    /// human, json or markdown; FORMAT:PATH writes that format to a file. Repeatable
+    #[arg(long, value_name = "FORMAT[:PATH]", value_parser = parse_diff_output)]
+    format: Vec<DiffOutput>,
+    /// The root configuration file (default: the nearest hybridlint.toml upwards)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The evaluation date for date rules and licence grace periods, on both sides (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    today: Option<Date>,
+    /// Exit 0 even when something differs (by default that exits 1)
+    #[arg(long)]
+    exit_zero: bool,
+    /// Colour in human output: auto follows NO_COLOR and whether stdout is a terminal
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Print the wall time of each phase on stderr
+    #[arg(long)]
+    timings: bool,
+}
+
+/// One requested diff output: a format, to stdout or to a file.
+#[derive(Clone, Debug)]
+struct DiffOutput {
+    format: render::diff::DiffFormat,
+    path: Option<PathBuf>,
+}
+
+fn parse_diff_output(text: &str) -> Result<DiffOutput, String> {
+    let (name, path) = match text.split_once(':') {
+        Some((name, path)) if !path.is_empty() => (name, Some(PathBuf::from(path))),
+        _ => (text, None),
+    };
+    let format = render::diff::DiffFormat::from_str(name, true).map_err(|_| {
+        format!("unknown format `{name}` (expected human, json or markdown, optionally as FORMAT:PATH)")
+    })?;
+    Ok(DiffOutput { format, path })
+}
+
 /// One requested output: a format, to stdout or to a file.
 #[derive(Clone, Debug)]
 struct Output {
@@ -281,6 +330,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     };
     match cli.command {
         Command::Check(args) => check::check(args),
+        Command::Diff(args) => diff::diff(args),
         Command::Explain { rule, path } => catalogue::explain(&rule, &path),
         Command::Rules { format, path } => catalogue::list_rules(format, &path),
         Command::Schema => write_stdout(&crate::schema::json_schema::generate()),
@@ -332,4 +382,25 @@ fn read_repository(
     let root = discover::find_root(path, config).map_err(|e| e.to_string())?;
     let files = crate::read(&root, &Default::default()).map_err(|e| e.to_string())?;
     Ok((files, crate::Options { today, root_config: root.config_name(), ..Default::default() }))
+}
+
+/// Whether to colour standard output: `auto` follows `NO_COLOR` and whether stdout is a terminal.
+fn color_enabled(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+/// The root as shown in reports: relative to the current directory when inside it.
+fn display_root(root: &Path) -> String {
+    let cwd = std::env::current_dir().ok().and_then(|c| std::path::absolute(c).ok());
+    match cwd.as_deref().and_then(|cwd| root.strip_prefix(cwd).ok()) {
+        Some(relative) if relative.as_os_str().is_empty() => ".".to_string(),
+        Some(relative) => relative.to_string_lossy().replace('\\', "/"),
+        None => root.to_string_lossy().replace('\\', "/"),
+    }
 }

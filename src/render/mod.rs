@@ -6,6 +6,7 @@ use crate::diag::{Diagnostic, Severity};
 use crate::report::Report;
 
 mod concise;
+pub mod diff;
 mod display;
 mod github;
 mod human;
