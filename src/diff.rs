@@ -376,7 +376,12 @@ impl<'a, 'm> Names<'a, 'm> {
     fn new(analysis: &'a Analysis<'m>) -> Self {
         let mut repeated: FastMap<u32, Vec<u32>> = FastMap::default();
         let mut ordinal: FastMap<u32, u32> = FastMap::default();
-        for (index, recipient) in analysis.model.recipients.iter().enumerate() {
+        let recipients = &analysis.model.recipients;
+        if analysis.derived.distinct_names() == recipients.len() {
+            // Every name is used once: nothing to pair in order.
+            return Names { analysis, repeated, ordinal };
+        }
+        for (index, recipient) in recipients.iter().enumerate() {
             let first = analysis.derived.recipient_named(&recipient.name.value).unwrap_or(index);
             if first != index {
                 let holders = repeated.entry(first as u32).or_insert_with(|| vec![first as u32]);
@@ -405,31 +410,35 @@ impl<'a, 'm> Names<'a, 'm> {
 /// Every recipient whose computed state differs, and those added and removed, by name.
 fn recipients<'a>(old: &'a Analysis<'_>, new: &'a Analysis<'_>) -> Vec<RecipientDiff<'a>> {
     let (old_names, new_names) = rayon::join(|| Names::new(old), || Names::new(new));
-    // (earlier index, current index): `None` on one side for an added or removed recipient. A cheap
-    // comparison settles the usual unchanged recipient without building anything.
-    let candidates: Vec<(Option<usize>, Option<usize>)> = new
+    // Each current recipient's match at the revision, and whether they may differ: a cheap comparison
+    // settles the usual unchanged recipient without building anything.
+    let matches: Vec<(Option<u32>, bool)> = new
         .model
         .recipients
         .par_chunks(4096)
         .flat_map_iter(|(start, chunk)| {
             let (old_names, new_names) = (&old_names, &new_names);
-            chunk.iter().enumerate().filter_map(move |(offset, recipient)| {
+            chunk.iter().enumerate().map(move |(offset, recipient)| {
                 let j = start + offset;
                 match old_names.nth(&recipient.name.value, new_names.occurrence(j)) {
-                    None => Some((None, Some(j))),
-                    Some(i) if unchanged(old, i, new, j) => None,
-                    Some(i) => Some((Some(i), Some(j))),
+                    None => (None, true),
+                    Some(i) => (Some(i as u32), !unchanged(old, i, new, j)),
                 }
             })
         })
-        .chain(old.model.recipients.par_chunks(4096).flat_map_iter(|(start, chunk)| {
-            let (old_names, new_names) = (&old_names, &new_names);
-            chunk.iter().enumerate().filter_map(move |(offset, recipient)| {
-                let i = start + offset;
-                new_names.nth(&recipient.name.value, old_names.occurrence(i)).is_none().then_some((Some(i), None))
-            })
-        }))
         .collect();
+    // (earlier index, current index): `None` on one side for an added or removed recipient.
+    let mut matched = vec![false; old.model.recipients.len()];
+    let mut candidates: Vec<(Option<usize>, Option<usize>)> = Vec::new();
+    for (j, &(i, differs)) in matches.iter().enumerate() {
+        if let Some(i) = i {
+            matched[i as usize] = true;
+        }
+        if differs {
+            candidates.push((i.map(|i| i as usize), Some(j)));
+        }
+    }
+    candidates.extend(matched.iter().enumerate().filter(|(_, m)| !**m).map(|(i, _)| (Some(i), None)));
     let mut diffs: Vec<RecipientDiff<'a>> = candidates
         .into_par_iter()
         .filter_map(|(i, j)| {

@@ -250,6 +250,11 @@ impl<'m> Derived<'m> {
         primaries.next().is_none().then_some(first)
     }
 
+    /// How many different names (case-insensitive) the recipients have.
+    pub fn distinct_names(&self) -> usize {
+        self.name_index.len()
+    }
+
     /// The first recipient with this name (case-insensitive).
     pub fn recipient_named(&self, name: &str) -> Option<usize> {
         self.name_index.get(&Caseless(name)).map(|&i| i as usize)
