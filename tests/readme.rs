@@ -152,7 +152,7 @@ const SET_UP: &[(&str, &str, i32)] = &[
     ("cargo test --features dev", "cargo test --features dev", 0),
     ("cargo install --path .", "cargo install --path . --root {root}", 0),
     (
-        "cargo install --locked --git <this repository> hybridlint",
+        "cargo install --locked --git \"${{ vars.HYBRIDLINT_GIT }}\" hybridlint",
         "cargo install --locked --git file://{clone} hybridlint --root {root}",
         0,
     ),
