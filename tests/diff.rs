@@ -3,10 +3,12 @@
 //! the diff says: addresses, primaries, the policy, where each recipient exists, the cloud view and the
 //! findings the change adds or resolves.
 
+mod common;
+
 use std::path::Path;
-use std::process::Command as Process;
 
 use assert_cmd::Command;
+use common::{git, write};
 
 const CONFIG: &str = "[tenant]
 name = \"contoso\"
@@ -69,30 +71,10 @@ fn hybridlint() -> Command {
     command
 }
 
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
 fn edit(dir: &Path, path: &str, from: &str, to: &str) {
     let text = std::fs::read_to_string(dir.join(path)).unwrap();
     assert!(text.contains(from), "{path} has no `{from}`");
     write(dir, path, &text.replacen(from, to, 1));
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Process::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
 }
 
 /// A git repository holding the organisation at its top, committed once: three people, a policy, a group;

@@ -2,10 +2,13 @@
 //! the user meant, `--new-from-rev` on real git repositories, and machine formats that land where CI
 //! tools look (SARIF relative to the git work tree, JUnit valid against the common schema).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
+use common::{git, write};
 
 const TENANT: &str =
     "[tenant]\nname = \"contoso\"\naccepted_domains = [\"contoso.com\"]\n\n[lint]\ntoday = 2026-11-22\n";
@@ -18,26 +21,6 @@ fn mailbox(name: &str, address: &str) -> String {
     format!(
         "[[recipient]]\nname = \"{name}\"\ntype = \"UserMailbox\"\nupn = \"{name}@contoso.com\"\nalias = \"{name}\"\nproxy_addresses = [\"SMTP:{address}\", \"smtp:{name}@contoso.mail.onmicrosoft.com\"]\n\n"
     )
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Process::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .status()
-        .unwrap();
-    assert!(status.success(), "git {args:?}");
 }
 
 /// A git repository whose hybridlint root is `sub` (as in a monorepo), committed once: two mailboxes and

@@ -2,11 +2,14 @@
 //! lost silently, nothing aborts, nothing is written outside the target, and time stays linear (the scale
 //! cases are sized to finish in seconds when linear and to take minutes when quadratic).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command as Process;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use common::write;
 
 const TENANT: &str =
     "[tenant]\nname = \"contoso\"\naccepted_domains = [\"contoso.com\"]\n\n[lint]\ntoday = 2026-11-22\n";
@@ -16,12 +19,6 @@ fn hybridlint() -> Command {
     // A hang is a failure, not a stuck test run.
     command.timeout(Duration::from_secs(120));
     command
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let path = dir.join(path);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, text).unwrap();
 }
 
 fn repository(files: &[(&str, &str)]) -> tempfile::TempDir {
