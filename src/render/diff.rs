@@ -219,16 +219,17 @@ fn plain_lines(r: &RecipientDiff<'_>) -> Vec<String> {
     out
 }
 
+/// The recipient's type (as it was, for a removed one) and what happened to it.
+fn kind_and_change(r: &RecipientDiff<'_>) -> (Option<&'static str>, &'static str) {
+    match r.change {
+        Change::Changed => (r.kind.after, "changed"),
+        Change::Added => (r.kind.after, "added"),
+        Change::Removed => (r.kind.before, "removed"),
+    }
+}
+
 fn header(r: &RecipientDiff<'_>) -> String {
-    let kind = match r.change {
-        Change::Removed => r.kind.before,
-        _ => r.kind.after,
-    };
-    let change = match r.change {
-        Change::Changed => "changed",
-        Change::Added => "added",
-        Change::Removed => "removed",
-    };
+    let (kind, change) = kind_and_change(r);
     format!("{} ({}): {change}", visible(r.name), kind.unwrap_or("?"))
 }
 
@@ -405,15 +406,7 @@ pub fn markdown(diff: &Diff<'_>, options: &DiffOptions) -> String {
         }
     }
     for (n, r) in diff.recipients.iter().enumerate() {
-        let kind = match r.change {
-            Change::Removed => r.kind.before,
-            _ => r.kind.after,
-        };
-        let change = match r.change {
-            Change::Changed => "changed",
-            Change::Added => "added",
-            Change::Removed => "removed",
-        };
+        let (kind, change) = kind_and_change(r);
         let block = format!(
             "**{}** ({}): {change}\n\n{}\n",
             code(r.name),

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use walkdir::WalkDir;
 
 /// The root configuration's file name.
@@ -98,11 +98,8 @@ fn compile(pattern: &str) -> Result<GlobSet, globset::Error> {
 /// Whether a glob compiles, and why not. Every glob of the file format goes through this, so that a glob
 /// the matcher cannot use is a finding on its span.
 pub fn glob_error(pattern: &str) -> Option<String> {
-    if let Err(e) = Glob::new(pattern) {
-        return Some(e.kind().to_string());
-    }
-    // Parsing succeeds for patterns whose compiled form is too large to use.
-    GlobSetBuilder::new().add(Glob::new(pattern).ok()?).build().err().map(|e| e.kind().to_string())
+    // Compiled as discovery compiles it: parsing succeeds for patterns too large to use.
+    compile(pattern).err().map(|e| e.kind().to_string())
 }
 
 /// A file found under the root: its path relative to the root with `/` separators (for display and
