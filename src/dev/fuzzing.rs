@@ -7,9 +7,10 @@ use crate::source::{SourceFile, SourceFiles};
 const ROOT: &str = "[tenant]\nname = \"contoso\"\naccepted_domains = [\"contoso.com\"]\n\n[lint]\ntoday = 2026-11-22\n";
 
 /// Arbitrary bytes as up to four files of a repository (split at `\0`), through the whole pipeline and
-/// every renderer, whose outputs are then checked: SARIF URIs decode back to the file's path, JUnit is
-/// well-formed XML, and the terminal formats carry no control characters but newlines and tabs. The first piece may replace the
-/// root configuration when it starts with `[tenant]`; a piece whose first line is `#path NAME` is read
+/// every renderer, whose outputs are then checked: the event reader builds what the table reader builds,
+/// SARIF URIs decode back to the file's path, JUnit is well-formed XML, and the terminal formats carry no
+/// control characters but newlines and tabs. The first piece may replace the root configuration when it
+/// starts with `[tenant]`; a piece whose first line is `#path NAME` is read
 /// under that (hostile) name.
 pub fn check(data: &[u8]) {
     let mut files = Vec::new();
@@ -27,6 +28,11 @@ pub fn check(data: &[u8]) {
             }
             None => format!("recipients/f{i}.toml"),
         };
+        if let Ok(text) = std::str::from_utf8(piece)
+            && let Err(difference) = crate::schema::build::readers_agree(text)
+        {
+            panic!("the event reader and the table reader disagree on {path}:\n{difference}");
+        }
         files.push(SourceFile::from_bytes(path, piece.to_vec()));
     }
     let options = crate::Options { root_config: "hybridlint.toml".into(), ..Default::default() };

@@ -37,7 +37,7 @@ pub fn build_model<'a>(files: &'a SourceFiles, root_config: &str) -> (Model<'a>,
         .as_slice()
         .par_iter()
         .enumerate()
-        .map(|(id, file)| build_file(id as FileId, file, file.path == root_config))
+        .map(|(id, file)| build_file(id as FileId, file, file.path == root_config, Readers::EventsFirst))
         .collect();
 
     let mut model = Model::default();
@@ -62,7 +62,35 @@ pub fn build_model<'a>(files: &'a SourceFiles, root_config: &str) -> (Model<'a>,
 
 // Long on purpose: one arm per top-level table, and the file-level findings before them.
 
-fn build_file(file: FileId, source: &SourceFile, is_root: bool) -> FilePart<'_> {
+/// Which readers a file may go through.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Readers {
+    /// The event reader for plain recipient files, the table reader for everything else.
+    EventsFirst,
+    /// The table reader only (what the event reader must agree with).
+    #[cfg_attr(not(feature = "dev"), allow(dead_code))]
+    TablesOnly,
+}
+
+/// Whether the event reader, where it reads a file at all, builds exactly the recipients and findings the
+/// table reader builds from it: what the fuzz target and the fixture test check on every input.
+#[cfg(feature = "dev")]
+pub fn readers_agree(text: &str) -> Result<(), String> {
+    let source = SourceFile::from_bytes("recipients/a.toml".into(), text.as_bytes().to_vec());
+    let events = build_file(0, &source, false, Readers::EventsFirst);
+    let tables = build_file(0, &source, false, Readers::TablesOnly);
+    let events = format!("{:#?}\n{:#?}", events.recipients, events.diagnostics);
+    let tables = format!("{:#?}\n{:#?}", tables.recipients, tables.diagnostics);
+    if events == tables { Ok(()) } else { Err(format!("event reader:\n{events}\ntable reader:\n{tables}")) }
+}
+
+/// Whether the event reader reads this file (rather than leaving it to the table reader).
+#[cfg(feature = "dev")]
+pub fn reads_with_events(text: &str) -> bool {
+    super::events::parse_recipient_tables(text).is_some()
+}
+
+fn build_file(file: FileId, source: &SourceFile, is_root: bool, readers: Readers) -> FilePart<'_> {
     let mut reader = Reader { file, diagnostics: Vec::new() };
     let mut part = FilePart::default();
     if let Some(error) = &source.read_error {
@@ -84,6 +112,16 @@ fn build_file(file: FileId, source: &SourceFile, is_root: bool) -> FilePart<'_> 
                 .help("save the file as UTF-8"),
         );
         part.incomplete = true;
+        part.diagnostics = reader.diagnostics;
+        return part;
+    }
+
+    // Recipient files, nearly every file of a large repository, are read straight from parser events.
+    if !is_root
+        && readers == Readers::EventsFirst
+        && let Some(recipients) = super::events::read_recipient_file(&mut reader, &source.text)
+    {
+        part.recipients = recipients;
         part.diagnostics = reader.diagnostics;
         return part;
     }

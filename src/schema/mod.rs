@@ -2,6 +2,7 @@
 //! JSON Schema generated from the same tables.
 
 pub mod build;
+mod events;
 pub mod fields;
 pub mod json_schema;
 pub(crate) mod reader;

@@ -9,13 +9,22 @@ use crate::model::*;
 use crate::schema::fields as format;
 use crate::schema::fields::recipient::{Field, Slot};
 use crate::schema::reader::{Reader, TomlSpanned, Value, take};
+use crate::source::Span;
 use toml::de::DeTable;
 
 impl Reader {
     pub(crate) fn recipient<'a>(&mut self, table: TomlSpanned<DeTable<'a>>) -> Option<Recipient<'a>> {
         let table_span = self.span(table.span());
-        let mut entries: Vec<(TomlSpanned<Cow<'a, str>>, Value<'a>)> = table.into_inner().into_iter().collect();
+        self.recipient_entries(table_span, table.into_inner().into_iter().collect())
+    }
 
+    /// A recipient from its table's entries in the order written (`table_span`: the `[[recipient]]`
+    /// header): what both the table reader and the event reader of recipient files call.
+    pub(crate) fn recipient_entries<'a>(
+        &mut self,
+        table_span: Span,
+        mut entries: Vec<(TomlSpanned<Cow<'a, str>>, Value<'a>)>,
+    ) -> Option<Recipient<'a>> {
         // `name` and `type` first: what the other keys mean depends on the type. A key that is present but
         // invalid was reported where it was read; only a missing one is reported here.
         let name = match take(&mut entries, "name") {
