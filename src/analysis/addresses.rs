@@ -93,7 +93,16 @@ pub struct Derived<'m> {
     well_formed: Vec<bool>,
     /// Recipient name (case-insensitive) -> first recipient with it.
     name_index: FastMap<Caseless<'m>, u32>,
+    /// Per recipient: the first recipient with the same UPN (case-insensitive), or [`NONE`] without one:
+    /// the UPN interned, so that the uniqueness checks, pairs and the cloud view compare numbers.
+    upn_key: Vec<u32>,
+    /// Per recipient: the id of its one `SMTP:` address, or [`NONE`] when it has none or several. Asked
+    /// for by nearly every rule and the cloud view, so found once.
+    primary: Vec<u32>,
 }
+
+/// No address.
+const NONE: u32 = u32::MAX;
 
 impl<'m> Derived<'m> {
     pub fn new(model: &'m Model<'m>, presence: &Presence) -> Derived<'m> {
@@ -130,7 +139,21 @@ impl<'m> Derived<'m> {
             repeated: Vec::new(),
             well_formed,
             name_index: FastMap::with_capacity_and_hasher(model.recipients.len(), FxBuildHasher),
+            primary: Vec::new(),
+            upn_key: Vec::new(),
         };
+        derived.upn_key = intern(model, |r| r.upn.as_ref().map(|u| u.value.as_ref()));
+        derived.primary = (0..model.recipients.len())
+            .into_par_iter()
+            .map(|recipient| {
+                let mut primaries =
+                    derived.address_ids_of(recipient).filter(|&id| derived.address(id).parsed().is_primary());
+                match (primaries.next(), primaries.next()) {
+                    (Some(id), None) => id,
+                    _ => NONE,
+                }
+            })
+            .collect();
         derived.index_addresses();
         for (index, recipient) in model.recipients.iter().enumerate() {
             let name: &'m str = &recipient.name.value;
@@ -245,9 +268,18 @@ impl<'m> Derived<'m> {
 
     /// The recipient's primary SMTP address, when it has exactly one.
     pub fn primary_of(&self, recipient: usize) -> Option<&EffectiveAddress<'m>> {
-        let mut primaries = self.primaries_of(recipient);
-        let first = primaries.next()?;
-        primaries.next().is_none().then_some(first)
+        self.primary_id_of(recipient).map(|id| self.address(id))
+    }
+
+    /// The first recipient with the same UPN as this one (case-insensitive), when it has a UPN: equal
+    /// for every recipient with that UPN.
+    pub fn upn_key(&self, recipient: usize) -> Option<u32> {
+        self.upn_key.get(recipient).copied().filter(|&key| key != NONE)
+    }
+
+    /// The id of the recipient's primary SMTP address, when it has exactly one.
+    pub fn primary_id_of(&self, recipient: usize) -> Option<u32> {
+        self.primary.get(recipient).copied().filter(|&id| id != NONE)
     }
 
     /// How many different names (case-insensitive) the recipients have.
@@ -259,6 +291,35 @@ impl<'m> Derived<'m> {
     pub fn recipient_named(&self, name: &str) -> Option<usize> {
         self.name_index.get(&Caseless(name)).map(|&i| i as usize)
     }
+}
+
+/// Per recipient: the first recipient whose value (case-insensitive) is the same as its own, or [`NONE`]
+/// for a recipient without one. Hashed in parallel; only the table of first holders is built in order.
+fn intern<'m>(
+    model: &'m Model<'m>,
+    value: impl Fn(&'m crate::model::Recipient<'m>) -> Option<&'m str> + Sync,
+) -> Vec<u32> {
+    let keyed: Vec<Option<(u64, &'m str)>> = model
+        .recipients
+        .par_chunks(4096)
+        .flat_map_iter(|(_, chunk)| chunk.iter().map(|r| value(r).map(|text| (hash_caseless(text), text))))
+        .collect();
+    let mut table: HashTable<u32> = HashTable::with_capacity(keyed.len());
+    keyed
+        .iter()
+        .enumerate()
+        .map(|(index, key)| {
+            let Some((hash, text)) = *key else { return NONE };
+            let same = |&first: &u32| keyed[first as usize].is_some_and(|(_, other)| other.eq_ignore_ascii_case(text));
+            match table.find(hash, same) {
+                Some(&first) => first,
+                None => {
+                    table.insert_unique(hash, index as u32, |&first| keyed[first as usize].map_or(0, |(h, _)| h));
+                    index as u32
+                }
+            }
+        })
+        .collect()
 }
 
 pub(crate) fn hash_caseless(text: &str) -> u64 {

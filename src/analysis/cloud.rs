@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::analysis::addresses::Derived;
 use crate::analysis::presence::Presence;
 use crate::model::TenantDomains;
-use crate::model::address::{Caseless, ProxyAddress, domain_is_within, local_part_of};
+use crate::model::address::{ProxyAddress, domain_is_within, local_part_of};
 use crate::model::{Model, Recipient, RecipientType, Source};
 use crate::util::FastMap;
 
@@ -278,12 +278,14 @@ impl CloudObject {
 #[derive(Default)]
 pub struct CloudView {
     pub objects: Vec<CloudObject>,
-    by_recipient: FastMap<u32, u32>,
+    /// Per recipient: its index in `objects`, or `u32::MAX` when it is not synced.
+    by_recipient: Vec<u32>,
 }
 
 impl CloudView {
     pub fn of(&self, recipient: usize) -> Option<&CloudObject> {
-        self.by_recipient.get(&(recipient as u32)).map(|&i| &self.objects[i as usize])
+        let object = *self.by_recipient.get(recipient)?;
+        self.objects.get(object as usize)
     }
 
     /// Synced recipients (dynamic groups excluded: Entra Connect never syncs them) in a hybrid tenant.
@@ -300,6 +302,7 @@ impl CloudView {
         if !tenant.hybrid {
             return view;
         }
+        view.by_recipient = vec![u32::MAX; model.recipients.len()];
         let mut entra = Entra { model, presence, derived, pairs, tenant, holders: FastMap::default() };
         entra.order_holders();
         // What each synced object keeps, drops and has quarantined depends only on the others' addresses:
@@ -315,15 +318,15 @@ impl CloudView {
         // MOERAs and UPNs go to whichever object was there first: cloud-only objects, then synced ones in
         // order.
         let mut moeras_taken: FastMap<String, u32> = FastMap::default();
-        let mut upns: FastMap<Caseless<'_>, u32> = FastMap::default();
+        let mut upns: FastMap<u32, u32> = FastMap::default();
         for (index, recipient) in model.recipients.iter().enumerate() {
             if recipient.source != Source::Cloud {
                 continue;
             }
             if recipient.kind().is_user_object()
-                && let Some(upn) = &recipient.upn
+                && let Some(upn) = derived.upn_key(index)
             {
-                upns.entry(Caseless(&upn.value)).or_insert(index as u32);
+                upns.entry(upn).or_insert(index as u32);
             }
             if let Some(moera) = cloud_only_moera(recipient, tenant) {
                 moeras_taken.entry(moera).or_insert(index as u32);
@@ -341,7 +344,7 @@ impl CloudView {
                 _ => (None, None),
             };
             let upn = entra.upn(i, recipient, nickname.as_deref(), &mut upns, &mut quarantined);
-            view.by_recipient.insert(i, view.objects.len() as u32);
+            view.by_recipient[index] = view.objects.len() as u32;
             view.objects.push(CloudObject {
                 recipient: i,
                 cloud_type: cloud_type(recipient, today, grace_days),
@@ -493,7 +496,7 @@ impl Entra<'_, '_> {
         i: u32,
         recipient: &'r Recipient<'_>,
         nickname: Option<&str>,
-        upns: &mut FastMap<Caseless<'r>, u32>,
+        upns: &mut FastMap<u32, u32>,
         quarantined: &mut Vec<Quarantined>,
     ) -> Option<String> {
         let written = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object())?;
@@ -504,7 +507,8 @@ impl Entra<'_, '_> {
             let nickname = nickname.unwrap_or_else(|| local_part_of(&value));
             return Some(moera_of(nickname, self.tenant));
         }
-        match upns.get(&Caseless(&value)) {
+        let key = self.derived.upn_key(i as usize)?;
+        match upns.get(&key) {
             Some(&holder) if holder != i && !self.pairs.explains(holder, i) => {
                 let replacement = format!(
                     "{}+{:04}@{}",
@@ -522,7 +526,7 @@ impl Entra<'_, '_> {
             }
             Some(_) => Some(value),
             None => {
-                upns.insert(Caseless(&written.value), i);
+                upns.insert(key, i);
                 Some(value)
             }
         }

@@ -9,7 +9,6 @@ use uuid::Uuid;
 
 use crate::analysis::addresses::Derived;
 use crate::analysis::presence::{Directory, Presence};
-use crate::model::address::Caseless;
 use crate::model::{Model, Recipient, RecipientType, Source};
 use crate::util::FastMap;
 
@@ -81,9 +80,11 @@ impl Pairs {
     fn find_mailboxes(&mut self, model: &Model<'_>, presence: &Presence, derived: &Derived<'_>) {
         // Per directory, the first mailbox in Exchange Online with each UPN and ExchangeGuid: an on-premises
         // mailbox is paired with the one it meets.
-        let mut by_upn: [FastMap<Caseless<'_>, u32>; 2] = Default::default();
+        // UPNs and primary addresses by their interned keys.
+        let mut by_upn: [FastMap<u32, u32>; 2] = Default::default();
         let mut by_guid: [FastMap<u128, u32>; 2] = Default::default();
-        let mut by_primary: [FastMap<Caseless<'_>, u32>; 2] = Default::default();
+        let mut by_primary: [FastMap<u32, u32>; 2] = Default::default();
+        let primary_key = |index: usize| derived.primary_id_of(index).map(|id| derived.canonical_of(id));
         for (index, recipient) in model.recipients.iter().enumerate() {
             if !is_cloud_hosted_mailbox(recipient) {
                 continue;
@@ -93,14 +94,14 @@ impl Pairs {
                 if !here.contains(directory) {
                     continue;
                 }
-                if let Some(upn) = &recipient.upn {
-                    by_upn[d].entry(Caseless(&upn.value)).or_insert(index as u32);
+                if let Some(upn) = derived.upn_key(index) {
+                    by_upn[d].entry(upn).or_insert(index as u32);
                 }
                 if let Some(guid) = exchange_guid(recipient) {
                     by_guid[d].entry(guid).or_insert(index as u32);
                 }
-                if let Some(primary) = derived.primary_of(index) {
-                    by_primary[d].entry(Caseless(primary.parsed().address)).or_insert(index as u32);
+                if let Some(primary) = primary_key(index) {
+                    by_primary[d].entry(primary).or_insert(index as u32);
                 }
             }
         }
@@ -114,15 +115,14 @@ impl Pairs {
                 if !here.contains(directory) {
                     continue;
                 }
-                if let Some(&other) = recipient.upn.as_ref().and_then(|u| by_upn[d].get(&Caseless(&u.value))) {
+                if let Some(&other) = derived.upn_key(index).and_then(|u| by_upn[d].get(&u)) {
                     found.push((other, Tie::Upn));
                 }
                 if let Some(&other) = exchange_guid(recipient).and_then(|g| by_guid[d].get(&g)) {
                     found.push((other, Tie::ExchangeGuid));
                 }
                 // The primary address on both sides; a secondary in common is a duplicate address.
-                let primary = derived.primary_of(index).map(|p| p.parsed().address);
-                if let Some(&other) = primary.and_then(|p| by_primary[d].get(&Caseless(p))) {
+                if let Some(&other) = primary_key(index).and_then(|p| by_primary[d].get(&p)) {
                     found.push((other, Tie::PrimaryAddress));
                 }
             }
@@ -179,21 +179,21 @@ pub struct SoftMatch {
 pub fn soft_matches(model: &Model<'_>, presence: &Presence, derived: &Derived<'_>) -> Vec<SoftMatch> {
     let mut found = Vec::new();
     // Cloud-only objects' UPNs and SMTP addresses, each with its first holder: one lookup per synced object.
-    let mut cloud_upns: FastMap<Caseless<'_>, u32> = FastMap::default();
-    let mut cloud_smtp: FastMap<Caseless<'_>, Vec<u32>> = FastMap::default();
+    // Keyed by the interned UPN and by the address's canonical id.
+    let mut cloud_upns: FastMap<u32, u32> = FastMap::default();
+    let mut cloud_smtp: FastMap<u32, Vec<u32>> = FastMap::default();
     for (index, recipient) in model.recipients.iter().enumerate() {
         if recipient.source != Source::Cloud {
             continue;
         }
         if recipient.kind().is_user_object()
-            && let Some(upn) = &recipient.upn
+            && let Some(upn) = derived.upn_key(index)
         {
-            cloud_upns.entry(Caseless(&upn.value)).or_insert(index as u32);
+            cloud_upns.entry(upn).or_insert(index as u32);
         }
-        for address in derived.addresses_of(index) {
-            let parsed = address.parsed();
-            if parsed.is_smtp() {
-                let holders = cloud_smtp.entry(Caseless(parsed.address)).or_default();
+        for id in derived.address_ids_of(index) {
+            if derived.address(id).parsed().is_smtp() {
+                let holders = cloud_smtp.entry(derived.canonical_of(id)).or_default();
                 if holders.last() != Some(&(index as u32)) {
                     holders.push(index as u32);
                 }
@@ -207,11 +207,8 @@ pub fn soft_matches(model: &Model<'_>, presence: &Presence, derived: &Derived<'_
         let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
         let mismatch = |other: &Recipient<'_>| recipient.kind().object_class() != other.kind().object_class();
         let mut matched: Vec<u32> = Vec::new();
-        let by_upn = recipient
-            .upn
-            .as_ref()
-            .filter(|_| recipient.kind().is_user_object())
-            .and_then(|u| cloud_upns.get(&Caseless(&u.value)));
+        let by_upn =
+            derived.upn_key(index).filter(|_| recipient.kind().is_user_object()).and_then(|u| cloud_upns.get(&u));
         if let Some(&other) = by_upn
             && !both_mailboxes(&model.recipients[other as usize])
         {
@@ -225,8 +222,9 @@ pub fn soft_matches(model: &Model<'_>, presence: &Presence, derived: &Derived<'_
                 type_mismatch,
             });
         }
-        let primary = derived.primary_of(index).filter(|p| p.parsed().is_smtp());
-        let holders = primary.and_then(|p| cloud_smtp.get(&Caseless(p.parsed().address)));
+        let primary_id = derived.primary_id_of(index).filter(|&id| derived.address(id).parsed().is_smtp());
+        let primary = primary_id.map(|id| derived.address(id));
+        let holders = primary_id.and_then(|id| cloud_smtp.get(&derived.canonical_of(id)));
         for (&holder, primary) in holders.into_iter().flatten().zip(std::iter::repeat(primary)) {
             let other = &model.recipients[holder as usize];
             if !both_mailboxes(other) && !matched.contains(&holder) {

@@ -13,12 +13,13 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     moera_collisions(cx, out);
     upn_address_conflicts(cx, out);
     // UPNs are unique where the objects meet: per UPN, its first holder in each directory.
-    let mut upns: FastMap<Caseless<'_>, [Option<usize>; 2]> = FastMap::default();
+    let mut upns: FastMap<u32, [Option<usize>; 2]> = FastMap::default();
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) {
             // One person's two mailboxes, or a soft match, is reported as that instead.
             let explained = |a: usize, b: usize| cx.pairs.explains(a as u32, b as u32);
-            let firsts = upns.entry(Caseless(&upn.value)).or_default();
+            // Every recipient with a UPN has a key.
+            let firsts = upns.entry(cx.derived.upn_key(index).unwrap_or(u32::MAX)).or_default();
             let conflicts = cx.presence.conflicts_with_earlier(firsts, index, explained);
             for (first, directories) in conflicts {
                 upn_not_unique(cx, index, recipient, upn, &cx.model.recipients[first], directories, out);
