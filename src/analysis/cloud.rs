@@ -491,10 +491,10 @@ impl Entra<'_, '_> {
     /// The UPN, unless its suffix is not a verified domain (then Entra gives the object
     /// `<mailNickname>@<tenant>.onmicrosoft.com`), or an object that was there first has it (then it is
     /// quarantined and the object gets `<prefix>+NNNN@<tenant>.onmicrosoft.com`).
-    fn upn<'r>(
+    fn upn(
         &self,
         i: u32,
-        recipient: &'r Recipient<'_>,
+        recipient: &Recipient<'_>,
         nickname: Option<&str>,
         upns: &mut FastMap<u32, u32>,
         quarantined: &mut Vec<Quarantined>,
