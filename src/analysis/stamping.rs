@@ -20,6 +20,8 @@ pub(crate) struct Generated {
     recipient: u32,
     /// `local@domain`
     address: String,
+    /// The case-insensitive hash of `smtp:<address>`.
+    hash: u64,
     primary: bool,
     /// Index in `Model::policies`, and of the template in the policy.
     policy: u32,
@@ -46,69 +48,39 @@ pub(crate) fn explicit_addresses<'m>(model: &'m Model<'m>) -> (Vec<EffectiveAddr
     (addresses, starts)
 }
 
-/// The addresses taken so far, explicit and generated, for numbering generated ones as Exchange does.
-/// Every holder of an address is kept: a recipient that already has the address itself keeps it, even
-/// when another recipient has it too (that is a duplicate, reported on its own).
-struct TakenAddresses<'e, 'm> {
+/// The explicit addresses by hash, for numbering generated ones as Exchange does. Every holder of an
+/// address is kept: a recipient that already has the address itself keeps it, even when another
+/// recipient has it too (that is a duplicate, reported on its own).
+struct ExplicitAddresses<'e, 'm> {
     explicit: &'e [EffectiveAddress<'m>],
-    /// Generated addresses as `smtp:local@domain`, with their recipient; ids continue after `explicit`.
-    generated: Vec<(String, u32)>,
     table: HashTable<u32>,
 }
 
-impl<'e, 'm> TakenAddresses<'e, 'm> {
+impl<'e, 'm> ExplicitAddresses<'e, 'm> {
     fn new(explicit: &'e [EffectiveAddress<'m>]) -> Self {
-        let mut taken =
-            TakenAddresses { explicit, generated: Vec::new(), table: HashTable::with_capacity(explicit.len()) };
-        for id in 0..explicit.len() as u32 {
-            taken.insert(id);
+        let mut table = HashTable::with_capacity(explicit.len());
+        for (id, address) in explicit.iter().enumerate() {
+            table.insert_unique(address.hash, id as u32, |&other| explicit[other as usize].hash);
         }
-        taken
+        ExplicitAddresses { explicit, table }
     }
 
-    fn text(&self, id: u32) -> &str {
-        match self.explicit.get(id as usize) {
-            Some(address) => &address.text,
-            None => &self.generated[id as usize - self.explicit.len()].0,
-        }
-    }
-
-    fn recipient(&self, id: u32) -> u32 {
-        match self.explicit.get(id as usize) {
-            Some(address) => address.recipient,
-            None => self.generated[id as usize - self.explicit.len()].1,
-        }
-    }
-
-    fn hash(&self, id: u32) -> u64 {
-        match self.explicit.get(id as usize) {
-            Some(address) => address.hash,
-            None => hash_caseless(&self.generated[id as usize - self.explicit.len()].0),
-        }
-    }
-
-    fn insert(&mut self, id: u32) {
-        let hash = self.hash(id);
-        let (explicit, generated) = (self.explicit, &self.generated);
-        self.table.insert_unique(hash, id, |&other| match explicit.get(other as usize) {
-            Some(address) => address.hash,
-            None => hash_caseless(&generated[other as usize - explicit.len()].0),
-        });
-    }
-
-    /// The recipients that have this address (`TYPE:address`, case-insensitive).
+    /// The recipients with this explicit address (`TYPE:address`, case-insensitive).
     fn holders<'s>(&'s self, hash: u64, key: &'s str) -> impl Iterator<Item = u32> + 's {
         self.table
             .iter_hash(hash)
-            .filter(move |&&id| self.text(id).eq_ignore_ascii_case(key))
-            .map(|&id| self.recipient(id))
+            .map(|&id| &self.explicit[id as usize])
+            .filter(move |address| address.text.eq_ignore_ascii_case(key))
+            .map(|address| address.recipient)
     }
+}
 
-    fn add_generated(&mut self, key: String, recipient: u32) {
-        let id = (self.explicit.len() + self.generated.len()) as u32;
-        self.generated.push((key, recipient));
-        self.insert(id);
-    }
+/// Whether `key` is `smtp:<address>` (case-insensitive).
+fn is_smtp_key_of(key: &str, address: &str) -> bool {
+    key.len() == address.len() + 5
+        && key.is_char_boundary(5)
+        && key[..5].eq_ignore_ascii_case("smtp:")
+        && key[5..].eq_ignore_ascii_case(address)
 }
 
 /// Whether the directory that stamps `recipient`'s addresses contains `other`: on-premises Exchange stamps
@@ -253,100 +225,258 @@ fn smtp_key<'k>(key: &'k mut String, address: &str) -> &'k str {
     key
 }
 
-/// Numbers the wanted addresses in recipient order, as Exchange stamps them: one that another recipient
-/// already has (explicitly, or generated earlier) gets the numbered variant instead. Sequential, since
-/// each stamp depends on the earlier ones; the usual case (the recipient already has it) is one lookup.
-// Long on purpose: one sequential pass whose state (the taken addresses) every step shares.
+/// Which wanted addresses the numbering has to look at: those the recipient does not hold already and
+/// that an explicit address or another such wanted address may clash with (whoever holds it, wherever:
+/// the numbering then decides). The rest, nearly all of them in an organisation without namesakes, are
+/// stamped as they are unless a numbered variant took them first. Computed in parallel.
+fn contested(explicit: &ExplicitAddresses<'_, '_>, wanted: &[Wanted]) -> Vec<bool> {
+    let mut unheld: Vec<u64> = wanted.iter().filter(|w| !w.held).map(|w| w.hash).collect();
+    unheld.par_sort_unstable();
+    let repeated = |hash: u64| {
+        let first = unheld.partition_point(|&h| h < hash);
+        unheld.get(first + 1) == Some(&hash)
+    };
+    wanted
+        .par_iter()
+        .map_init(String::new, |key, w| {
+            !w.held && (repeated(w.hash) || explicit.holders(w.hash, smtp_key(key, &w.address)).next().is_some())
+        })
+        .collect()
+}
+
+/// The family of a wanted address: its local part without trailing digits, and its domain. Every address
+/// the numbering may try for it (`john.smith2@`, `john.smith12@`) is in the same family, so families
+/// never meet and are numbered independently, in parallel.
+fn family(address: &str) -> u64 {
+    use std::hash::BuildHasher;
+    let (local, domain) = address.rsplit_once('@').unwrap_or((address, ""));
+    let stem = local.trim_end_matches(|c: char| c.is_ascii_digit());
+    rustc_hash::FxBuildHasher.hash_one((crate::model::address::Caseless(stem), crate::model::address::Caseless(domain)))
+}
+
+/// What the numbering decided for one wanted address it had to look at.
+struct Outcome {
+    /// Position in the wanted addresses.
+    position: u32,
+    /// The numbered variant stamped instead, and the hash of its `smtp:` key.
+    numbered: Option<(String, u64)>,
+    collision: Option<Collision>,
+}
+
+/// Numbers the wanted addresses as Exchange stamps them, in recipient order: one that another recipient
+/// already has (explicitly, or generated earlier) gets the numbered variant instead. Each family of
+/// addresses is one sequential pass in order (each stamp depends on the earlier ones), and the families
+/// run in parallel; addresses no one else wants or has are stamped as they are.
 pub(crate) fn number(
     model: &Model<'_>,
     presence: &Presence,
     explicit: &[EffectiveAddress<'_>],
+    explicit_starts: &[u32],
     wanted: Vec<Wanted>,
     collisions: &mut Vec<Collision>,
 ) -> Vec<Generated> {
-    // Built when first needed: in a repository that writes down what policies stamp, every address is
-    // already its recipient's own and the order of stamping does not matter.
-    let mut taken: Option<TakenAddresses<'_, '_>> = None;
+    if wanted.iter().all(|w| w.held) {
+        // A repository that writes down what policies stamp: every address is its recipient's own, and
+        // the order of stamping does not matter.
+        return wanted.into_iter().map(Wanted::into_generated).collect();
+    }
+    let explicit_addresses = ExplicitAddresses::new(explicit);
+    let contested = contested(&explicit_addresses, &wanted);
+    let mut families: Vec<(u64, u32)> = wanted
+        .par_iter()
+        .enumerate()
+        .filter(|(_, w)| !w.held)
+        .map(|(position, w)| (family(&w.address), position as u32))
+        .collect();
+    families.par_sort_unstable();
+    let groups: Vec<&[(u64, u32)]> = families.chunk_by(|a, b| a.0 == b.0).collect();
+    let numbering = Numbering { model, presence, explicit: &explicit_addresses, explicit_starts, wanted: &wanted };
+    let mut outcomes: Vec<Outcome> = groups
+        .par_iter()
+        .flat_map_iter(|group| numbering.family(group.iter().map(|&(_, position)| position), &contested))
+        .collect();
+    outcomes.sort_unstable_by_key(|o| o.position);
+
+    let mut outcomes = outcomes.into_iter().peekable();
     let mut generated = Vec::with_capacity(wanted.len());
-    // The next number to try for each taken address, so that numbering many recipients with the same
-    // name stays linear instead of re-trying 2, 3, ... for each of them.
-    let mut next_number: FastMap<String, u32> = FastMap::default();
-    let mut key = String::new();
-    for wanted in wanted {
-        let index = wanted.recipient;
-        if wanted.held {
-            generated.push(Generated {
-                recipient: index,
-                address: wanted.address,
-                primary: wanted.primary,
-                policy: wanted.policy,
-                template: wanted.template,
-            });
+    for (position, wanted) in wanted.into_iter().enumerate() {
+        let Some(outcome) = outcomes.next_if(|o| o.position as usize == position) else {
+            generated.push(wanted.into_generated());
             continue;
-        }
-        let taken = taken.get_or_insert_with(|| TakenAddresses::new(explicit));
-        let recipient = &model.recipients[index as usize];
-        let mut numbered: Option<String> = None;
-        let mut first_holder = None;
-        let mut number = 1;
-        let own = loop {
-            let address = numbered.as_deref().unwrap_or(&wanted.address);
-            let key = smtp_key(&mut key, address);
-            let hash = if numbered.is_none() { wanted.hash } else { hash_caseless(key) };
-            let mut other = None;
-            let mut mine = false;
-            for holder in taken.holders(hash, key).filter(|&h| sees(presence, recipient, h)) {
-                mine |= holder == index;
-                other = other.or(Some(holder));
-            }
-            if mine {
-                break true;
-            }
-            match other {
-                None => break false,
-                Some(holder) => {
-                    if first_holder.is_none() {
-                        first_holder = Some(holder);
-                        // Numbers below this one were taken when last tried, and stay taken.
-                        number = next_number.get(&wanted.address.to_ascii_lowercase()).copied().unwrap_or(1);
-                    }
-                    number += 1;
-                    let (local, domain) = wanted.address.rsplit_once('@').unwrap_or((&wanted.address, ""));
-                    numbered = Some(format!("{local}{number}@{domain}"));
-                }
-            }
         };
-        if first_holder.is_some() {
-            next_number.insert(wanted.address.to_ascii_lowercase(), number);
+        collisions.extend(outcome.collision);
+        let mut stamped = wanted.into_generated();
+        if let Some((address, hash)) = outcome.numbered {
+            (stamped.address, stamped.hash) = (address, hash);
         }
-        let (address, original) = match numbered {
-            Some(numbered) => (numbered, Some(wanted.address)),
-            None => (wanted.address, None),
-        };
-        // A numbered variant the recipient already has itself is the settled state: nothing to say.
-        let settled = own && number > 1;
-        if let Some(holder) = first_holder.filter(|_| !settled) {
-            collisions.push(Collision {
-                recipient: index,
-                policy: wanted.policy,
-                template: wanted.template,
-                wanted: original.unwrap_or_else(|| address.clone()),
-                stamped: address.clone(),
-                holder,
-            });
-        }
-        if !own {
-            taken.add_generated(format!("smtp:{address}"), index);
-        }
-        generated.push(Generated {
-            recipient: index,
-            address,
-            primary: wanted.primary,
-            policy: wanted.policy,
-            template: wanted.template,
-        });
+        generated.push(stamped);
     }
     generated
+}
+
+/// What the numbering of every family reads.
+struct Numbering<'n, 'm> {
+    model: &'n Model<'m>,
+    presence: &'n Presence,
+    explicit: &'n ExplicitAddresses<'n, 'm>,
+    explicit_starts: &'n [u32],
+    wanted: &'n [Wanted],
+}
+
+/// Records a stamp, found by its hash.
+fn stamp<'w>(stamps: &mut Vec<Stamp<'w>>, stamped: &mut HashTable<u32>, new: Stamp<'w>) {
+    let hash = new.hash;
+    stamps.push(new);
+    stamped.insert_unique(hash, stamps.len() as u32 - 1, |&s| stamps[s as usize].hash);
+}
+
+/// An address stamped so far in a family: its text, the hash of its `smtp:` key, and its recipient.
+struct Stamp<'w> {
+    address: std::borrow::Cow<'w, str>,
+    hash: u64,
+    recipient: u32,
+}
+
+impl Numbering<'_, '_> {
+    /// Numbers one family's wanted addresses (positions in order); returns what is not stamped as wanted
+    /// without a finding.
+    // Long on purpose: one sequential pass whose state (the family's stamps) every step shares.
+    fn family(&self, positions: impl Iterator<Item = u32>, contested: &[bool]) -> Vec<Outcome> {
+        let mut outcomes = Vec::new();
+        let mut stamps: Vec<Stamp<'_>> = Vec::new();
+        let mut stamped: HashTable<u32> = HashTable::new();
+        // Hashes of the numbered variants stamped so far: an uncontested address whose hash is among
+        // them goes the long way.
+        let mut numbered_hashes: rustc_hash::FxHashSet<u64> = Default::default();
+        // The next number to try for each taken address, so that numbering many recipients with the same
+        // name stays linear instead of re-trying 2, 3, ... for each of them.
+        let mut next_number: FastMap<String, u32> = FastMap::default();
+        let (mut key, mut variant_key) = (String::new(), String::new());
+        for position in positions {
+            let wanted = &self.wanted[position as usize];
+            let index = wanted.recipient;
+            if !contested[position as usize] && !numbered_hashes.contains(&wanted.hash) {
+                stamp(
+                    &mut stamps,
+                    &mut stamped,
+                    Stamp { address: wanted.address.as_str().into(), hash: wanted.hash, recipient: index },
+                );
+                continue;
+            }
+            let recipient = &self.model.recipients[index as usize];
+            let starts = &self.explicit_starts[index as usize..index as usize + 2];
+            let own_explicit = &self.explicit.explicit[starts[0] as usize..starts[1] as usize];
+            let (local, domain) = wanted.address.rsplit_once('@').unwrap_or((&wanted.address, ""));
+            let lower = wanted.address.to_ascii_lowercase();
+            let mut variant = |number: u32| {
+                let address = format!("{local}{number}@{domain}");
+                let hash = hash_caseless(smtp_key(&mut variant_key, &address));
+                (address, hash)
+            };
+            let mut numbered: Option<(String, u64)> = None;
+            let mut first_holder = None;
+            let mut number = 1;
+            let own = loop {
+                let address = numbered.as_ref().map_or(wanted.address.as_str(), |(n, _)| n.as_str());
+                let hash = numbered.as_ref().map_or(wanted.hash, |&(_, h)| h);
+                let key = smtp_key(&mut key, address);
+                let earlier = stamped
+                    .iter_hash(hash)
+                    .map(|&s| &stamps[s as usize])
+                    .filter(|s| is_smtp_key_of(key, &s.address))
+                    .map(|s| s.recipient);
+                let mut other = None;
+                let mut mine = false;
+                for holder in
+                    self.explicit.holders(hash, key).chain(earlier).filter(|&h| sees(self.presence, recipient, h))
+                {
+                    mine |= holder == index;
+                    other = other.or(Some(holder));
+                }
+                if mine {
+                    break true;
+                }
+                match other {
+                    None => break false,
+                    Some(holder) => {
+                        if first_holder.is_none() {
+                            first_holder = Some(holder);
+                            // Numbers up to this one were taken when last tried, and stay taken; Exchange
+                            // tries them in order, so the first of them that is the recipient's own, or
+                            // the next one if it is, is where it stops (no lookup needed).
+                            number = next_number.get(&lower).copied().unwrap_or(1);
+                            if let Some(own_number) = lowest_own_variant(own_explicit, local, domain, number + 1) {
+                                number = own_number;
+                                numbered = Some(variant(number));
+                                break true;
+                            }
+                        }
+                        number += 1;
+                        numbered = Some(variant(number));
+                    }
+                }
+            };
+            if first_holder.is_some() {
+                let taken_up_to = next_number.entry(lower).or_insert(number);
+                *taken_up_to = number.max(*taken_up_to);
+            }
+            let stamped_address = numbered.as_ref().map_or(wanted.address.as_str(), |(n, _)| n.as_str());
+            // A numbered variant the recipient already has itself is the settled state: nothing to say.
+            let settled = own && number > 1;
+            let collision = first_holder.filter(|_| !settled).map(|holder| Collision {
+                recipient: index,
+                policy: wanted.policy,
+                template: wanted.template,
+                wanted: wanted.address.clone(),
+                stamped: stamped_address.to_string(),
+                holder,
+            });
+            if !own {
+                let (address, hash) = match &numbered {
+                    Some((n, h)) => (n.clone().into(), *h),
+                    None => (wanted.address.as_str().into(), wanted.hash),
+                };
+                stamp(&mut stamps, &mut stamped, Stamp { address, hash, recipient: index });
+            }
+            if let Some((_, hash)) = &numbered {
+                numbered_hashes.insert(*hash);
+            }
+            if numbered.is_some() || collision.is_some() {
+                outcomes.push(Outcome { position, numbered, collision });
+            }
+        }
+        outcomes
+    }
+}
+
+/// The lowest `n` in `2..=up_to` for which the recipient already has `<local><n>@<domain>` itself.
+fn lowest_own_variant(own: &[EffectiveAddress<'_>], local: &str, domain: &str, up_to: u32) -> Option<u32> {
+    own.iter()
+        .filter_map(|a| {
+            let parsed = a.parsed();
+            let (own_local, own_domain) = parsed.address.rsplit_once('@').filter(|_| parsed.is_smtp())?;
+            let digits = own_local.get(local.len()..)?;
+            let same_stem = own_local.is_char_boundary(local.len())
+                && own_local[..local.len()].eq_ignore_ascii_case(local)
+                && own_domain.eq_ignore_ascii_case(domain);
+            let n: u32 = digits.parse().ok().filter(|_| same_stem && digits.bytes().all(|b| b.is_ascii_digit()))?;
+            (n >= 2 && n <= up_to && !digits.starts_with('0')).then_some(n)
+        })
+        .min()
+}
+
+impl Wanted {
+    /// Stamped as it is.
+    fn into_generated(self) -> Generated {
+        Generated {
+            recipient: self.recipient,
+            address: self.address,
+            hash: self.hash,
+            primary: self.primary,
+            policy: self.policy,
+            template: self.template,
+        }
+    }
 }
 
 /// Each recipient's effective set: explicit addresses (an explicit primary demoted to secondary when a
