@@ -381,8 +381,8 @@ impl<'a, 'm> Names<'a, 'm> {
             // Every name is used once: nothing to pair in order.
             return Names { analysis, repeated, ordinal };
         }
-        for (index, recipient) in recipients.iter().enumerate() {
-            let first = analysis.derived.recipient_named(&recipient.name.value).unwrap_or(index);
+        for index in 0..recipients.len() {
+            let first = analysis.derived.first_with_name_of(index);
             if first != index {
                 let holders = repeated.entry(first as u32).or_insert_with(|| vec![first as u32]);
                 ordinal.insert(index as u32, holders.len() as u32);

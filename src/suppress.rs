@@ -44,7 +44,7 @@ pub fn apply_allows_and_exceptions(
     // allow: recipient name -> its entries, with whether each was used.
     let mut allows: FastMap<Caseless<'_>, Vec<(&str, &str, Span, bool)>> = FastMap::default();
     for recipient in &model.recipients {
-        for (rule, reason) in &recipient.allow {
+        for (rule, reason) in recipient.allow() {
             allows.entry(Caseless(&recipient.name.value)).or_default().push((
                 &rule.value,
                 &reason.value,

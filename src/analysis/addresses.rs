@@ -69,6 +69,7 @@ impl EffectiveAddress<'_> {
 
 /// Everything derived from the model, built once.
 pub struct Derived<'m> {
+    model: &'m Model<'m>,
     pub tenant: Option<TenantDomains>,
     pub policies: Policies<'m>,
     /// Per recipient: the policy that stamps its addresses (index into `policies.compiled`).
@@ -91,8 +92,9 @@ pub struct Derived<'m> {
     /// Per address id: whether the text passes [`crate::model::address::check_proxy_address`], checked once for
     /// the rule that reports it and the cloud view that drops it.
     well_formed: Vec<bool>,
-    /// Recipient name (case-insensitive) -> first recipient with it.
-    name_index: FastMap<Caseless<'m>, u32>,
+    /// Recipient names, interned: per recipient, the first recipient with the same name
+    /// (case-insensitive), and the table of first holders by hash to look names up.
+    names: Interned,
     /// Per recipient: the first recipient with the same UPN (case-insensitive), or [`NONE`] without one:
     /// the UPN interned, so that the uniqueness checks, pairs and the cloud view compare numbers.
     upn_key: Vec<u32>,
@@ -127,6 +129,7 @@ impl<'m> Derived<'m> {
             addresses.par_iter().map(|a| crate::model::address::check_proxy_address(&a.text).is_ok()).collect();
 
         let mut derived = Derived {
+            model,
             tenant,
             policies,
             applied_policy,
@@ -138,11 +141,11 @@ impl<'m> Derived<'m> {
             canonical: Vec::new(),
             repeated: Vec::new(),
             well_formed,
-            name_index: FastMap::with_capacity_and_hasher(model.recipients.len(), FxBuildHasher),
+            names: intern(model, |r| Some(r.name.value.as_ref())),
             primary: Vec::new(),
             upn_key: Vec::new(),
         };
-        derived.upn_key = intern(model, |r| r.upn.as_ref().map(|u| u.value.as_ref()));
+        derived.upn_key = intern(model, |r| r.upn.as_ref().map(|u| u.value.as_ref())).first;
         derived.primary = (0..model.recipients.len())
             .into_par_iter()
             .map(|recipient| {
@@ -155,10 +158,6 @@ impl<'m> Derived<'m> {
             })
             .collect();
         derived.index_addresses();
-        for (index, recipient) in model.recipients.iter().enumerate() {
-            let name: &'m str = &recipient.name.value;
-            derived.name_index.entry(Caseless(name)).or_insert(index as u32);
-        }
         derived
     }
 
@@ -284,28 +283,49 @@ impl<'m> Derived<'m> {
 
     /// How many different names (case-insensitive) the recipients have.
     pub fn distinct_names(&self) -> usize {
-        self.name_index.len()
+        self.names.distinct
     }
 
     /// The first recipient with this name (case-insensitive).
     pub fn recipient_named(&self, name: &str) -> Option<usize> {
-        self.name_index.get(&Caseless(name)).map(|&i| i as usize)
+        let model = self.model;
+        let found = self
+            .names
+            .table
+            .find(hash_caseless(name), |&first| model.recipients[first as usize].name.value.eq_ignore_ascii_case(name));
+        found.map(|&first| first as usize)
+    }
+
+    /// The first recipient with the same name as this one (case-insensitive).
+    pub fn first_with_name_of(&self, recipient: usize) -> usize {
+        self.names.first.get(recipient).map_or(recipient, |&first| first as usize)
     }
 }
 
-/// Per recipient: the first recipient whose value (case-insensitive) is the same as its own, or [`NONE`]
-/// for a recipient without one. Hashed in parallel; only the table of first holders is built in order.
+/// Values of recipients interned.
+struct Interned {
+    /// Per recipient: the first recipient whose value (case-insensitive) is the same as its own, or
+    /// [`NONE`] for a recipient without one.
+    first: Vec<u32>,
+    /// The first holders, by the hash of their value.
+    table: HashTable<u32>,
+    /// How many different values there are.
+    distinct: usize,
+}
+
+/// Interns one value of every recipient. Hashed in parallel; only the table of first holders is built in
+/// order.
 fn intern<'m>(
     model: &'m Model<'m>,
     value: impl Fn(&'m crate::model::Recipient<'m>) -> Option<&'m str> + Sync,
-) -> Vec<u32> {
+) -> Interned {
     let keyed: Vec<Option<(u64, &'m str)>> = model
         .recipients
         .par_chunks(4096)
         .flat_map_iter(|(_, chunk)| chunk.iter().map(|r| value(r).map(|text| (hash_caseless(text), text))))
         .collect();
     let mut table: HashTable<u32> = HashTable::with_capacity(keyed.len());
-    keyed
+    let first = keyed
         .iter()
         .enumerate()
         .map(|(index, key)| {
@@ -319,7 +339,8 @@ fn intern<'m>(
                 }
             }
         })
-        .collect()
+        .collect();
+    Interned { first, distinct: table.len(), table }
 }
 
 pub(crate) fn hash_caseless(text: &str) -> u64 {

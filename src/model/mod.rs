@@ -282,22 +282,29 @@ pub struct Recipient<'a> {
     pub display_name: Option<SStr<'a>>,
     pub given_name: Option<SStr<'a>>,
     pub surname: Option<SStr<'a>>,
-    pub initials: Option<SStr<'a>>,
     pub department: Option<SStr<'a>>,
     pub company: Option<SStr<'a>>,
-    pub state_or_province: Option<SStr<'a>>,
-    /// CustomAttribute1-15 that are set, as (number - 1, value): most recipients have none, so they are
-    /// not fifteen empty slots on every recipient.
-    pub custom_attributes: Vec<(u8, SStr<'a>)>,
     pub proxy_addresses: Vec<SStr<'a>>,
     pub email_address_policy_enabled: Option<Spanned<bool>>,
     pub remote_routing_address: Option<SStr<'a>>,
     pub external_email_address: Option<SStr<'a>>,
     pub exchange_guid: Option<SStr<'a>>,
-    pub archive_guid: Option<SStr<'a>>,
-    pub archive: Option<Spanned<bool>>,
     pub licensed: Option<Spanned<bool>>,
     pub provisioned: Option<Spanned<Date>>,
+    /// The keys few recipients set, out of line: a million recipients do not each carry their empty
+    /// slots (read them through the methods of the same names).
+    pub rare: Option<Box<RareFields<'a>>>,
+}
+
+/// The `[[recipient]]` keys few recipients set.
+#[derive(Debug, Default)]
+pub struct RareFields<'a> {
+    pub initials: Option<SStr<'a>>,
+    pub state_or_province: Option<SStr<'a>>,
+    /// CustomAttribute1-15 that are set, as (number - 1, value).
+    pub custom_attributes: Vec<(u8, SStr<'a>)>,
+    pub archive_guid: Option<SStr<'a>>,
+    pub archive: Option<Spanned<bool>>,
     pub litigation_hold: Option<Spanned<bool>>,
     pub forwarding_smtp_address: Option<SStr<'a>>,
     pub forwarding_address: Option<SStr<'a>>,
@@ -305,6 +312,69 @@ pub struct Recipient<'a> {
     pub move_status: Option<SStr<'a>>,
     /// `allow = { rule = "reason" }`.
     pub allow: Vec<(SStr<'a>, SStr<'a>)>,
+}
+
+impl<'a> Recipient<'a> {
+    /// The rare fields, to be set.
+    pub fn rare_mut(&mut self) -> &mut RareFields<'a> {
+        self.rare.get_or_insert_with(Default::default)
+    }
+
+    fn rare_str<'r>(&'r self, field: impl Fn(&'r RareFields<'a>) -> Option<&'r SStr<'a>>) -> Option<&'r SStr<'a>> {
+        self.rare.as_deref().and_then(field)
+    }
+
+    fn rare_bool<'r>(
+        &'r self,
+        field: impl Fn(&'r RareFields<'a>) -> Option<&'r Spanned<bool>>,
+    ) -> Option<&'r Spanned<bool>> {
+        self.rare.as_deref().and_then(field)
+    }
+
+    pub fn initials(&self) -> Option<&SStr<'a>> {
+        self.rare_str(|r| r.initials.as_ref())
+    }
+
+    pub fn state_or_province(&self) -> Option<&SStr<'a>> {
+        self.rare_str(|r| r.state_or_province.as_ref())
+    }
+
+    pub fn custom_attributes(&self) -> &[(u8, SStr<'a>)] {
+        self.rare.as_deref().map_or(&[], |r| &r.custom_attributes)
+    }
+
+    pub fn archive_guid(&self) -> Option<&SStr<'a>> {
+        self.rare_str(|r| r.archive_guid.as_ref())
+    }
+
+    pub fn archive(&self) -> Option<&Spanned<bool>> {
+        self.rare_bool(|r| r.archive.as_ref())
+    }
+
+    pub fn litigation_hold(&self) -> Option<&Spanned<bool>> {
+        self.rare_bool(|r| r.litigation_hold.as_ref())
+    }
+
+    pub fn forwarding_smtp_address(&self) -> Option<&SStr<'a>> {
+        self.rare_str(|r| r.forwarding_smtp_address.as_ref())
+    }
+
+    pub fn forwarding_address(&self) -> Option<&SStr<'a>> {
+        self.rare_str(|r| r.forwarding_address.as_ref())
+    }
+
+    pub fn members(&self) -> &[SStr<'a>] {
+        self.rare.as_deref().map_or(&[], |r| &r.members)
+    }
+
+    pub fn move_status(&self) -> Option<&SStr<'a>> {
+        self.rare_str(|r| r.move_status.as_ref())
+    }
+
+    /// `allow = { rule = "reason" }`.
+    pub fn allow(&self) -> &[(SStr<'a>, SStr<'a>)] {
+        self.rare.as_deref().map_or(&[], |r| &r.allow)
+    }
 }
 
 impl<'a> Recipient<'a> {
@@ -322,32 +392,22 @@ impl<'a> Recipient<'a> {
             display_name: None,
             given_name: None,
             surname: None,
-            initials: None,
             department: None,
             company: None,
-            state_or_province: None,
-            custom_attributes: Vec::new(),
             proxy_addresses: Vec::new(),
             email_address_policy_enabled: None,
             remote_routing_address: None,
             external_email_address: None,
             exchange_guid: None,
-            archive_guid: None,
-            archive: None,
             licensed: None,
             provisioned: None,
-            litigation_hold: None,
-            forwarding_smtp_address: None,
-            forwarding_address: None,
-            members: Vec::new(),
-            move_status: None,
-            allow: Vec::new(),
+            rare: None,
         }
     }
 
     /// CustomAttribute`n` (1-15).
     pub fn custom_attribute(&self, n: usize) -> Option<&SStr<'a>> {
-        self.custom_attributes.iter().find(|(i, _)| *i as usize + 1 == n).map(|(_, v)| v)
+        self.custom_attributes().iter().find(|(i, _)| *i as usize + 1 == n).map(|(_, v)| v)
     }
 
     pub fn kind(&self) -> RecipientType {

@@ -13,7 +13,7 @@ use crate::rules::Context;
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     // GUID syntax matters in any tenant.
     for recipient in &cx.model.recipients {
-        for guid in [&recipient.exchange_guid, &recipient.archive_guid].into_iter().flatten() {
+        for guid in [recipient.exchange_guid.as_ref(), recipient.archive_guid()].into_iter().flatten() {
             invalid_guid(recipient, guid, out);
         }
     }
@@ -22,7 +22,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     // An ExchangeGuid must be unique where the objects meet: per GUID, its first holder in each directory.
-    let mut guids: crate::util::FastMap<u128, [Option<usize>; 2]> = crate::util::FastMap::default();
+    let mut guids: crate::util::FastMap<u128, [Option<usize>; 2]> =
+        crate::util::FastMap::with_capacity_and_hasher(cx.model.recipients.len(), Default::default());
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if recipient.kind().is_remote_mailbox() {
             remote_routing(cx, index, recipient, out);
@@ -179,8 +180,8 @@ fn missing_exchange_guid(recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
 /// A remote mailbox with an archive needs the archive's ArchiveGuid on-premises, as it needs the
 /// mailbox's ExchangeGuid.
 fn missing_archive_guid(recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
-    let Some(archive) = recipient.archive.as_ref().filter(|a| a.value) else { return };
-    let Some((span, problem)) = missing_guid(recipient.archive_guid.as_ref(), archive.span, "ArchiveGuid") else {
+    let Some(archive) = recipient.archive().filter(|a| a.value) else { return };
+    let Some((span, problem)) = missing_guid(recipient.archive_guid(), archive.span, "ArchiveGuid") else {
         return;
     };
     let id = super::ps_quote(super::identity(recipient));
@@ -231,7 +232,7 @@ fn duplicate_guid(
 
 /// `move_status` says a move is queued, running or to be retried.
 fn move_planned(recipient: &Recipient<'_>) -> bool {
-    recipient.move_status.as_ref().is_some_and(|s| !s.value.starts_with("Completed"))
+    recipient.move_status().is_some_and(|s| !s.value.starts_with("Completed"))
 }
 
 /// The recipient has an effective SMTP address in the routing domain, as a move to Exchange Online needs.
@@ -258,7 +259,7 @@ fn missing_routing_proxy(cx: &Context<'_>, index: usize, recipient: &Recipient<'
         tenant.routing
     ))
     .help(format!("add \"smtp:{routing}\" to `proxy_addresses`, or give the email address policy that stamps the mailbox the template \"smtp:%m@{}\"", tenant.routing));
-    if let Some(status) = recipient.move_status.as_ref().filter(|_| move_planned(recipient)) {
+    if let Some(status) = recipient.move_status().filter(|_| move_planned(recipient)) {
         diagnostic = diagnostic
             .severity_hint(Severity::Error)
             .label(status.span, format!("move status `{}`: a move is planned or running", status.value));
@@ -274,12 +275,12 @@ fn forwarding(cx: &Context<'_>, index: usize, recipient: &Recipient<'_>, out: &m
             parsed.is_smtp() && parsed.address.eq_ignore_ascii_case(text)
         })
     };
-    if let Some(target) = &recipient.forwarding_address
+    if let Some(target) = recipient.forwarding_address()
         && target.value.eq_ignore_ascii_case(&recipient.name.value)
     {
         out.push(loop_finding(recipient, target, "forwards to itself"));
     }
-    let Some(target) = &recipient.forwarding_smtp_address else { return };
+    let Some(target) = recipient.forwarding_smtp_address() else { return };
     let address = bare(&target.value);
     if own(address) {
         out.push(loop_finding(recipient, target, "forwards to one of its own addresses"));

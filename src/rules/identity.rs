@@ -13,7 +13,8 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     moera_collisions(cx, out);
     upn_address_conflicts(cx, out);
     // UPNs are unique where the objects meet: per UPN, its first holder in each directory.
-    let mut upns: FastMap<u32, [Option<usize>; 2]> = FastMap::default();
+    let mut upns: FastMap<u32, [Option<usize>; 2]> =
+        FastMap::with_capacity_and_hasher(cx.model.recipients.len(), Default::default());
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
         if let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) {
             // One person's two mailboxes, or a soft match, is reported as that instead.
@@ -37,9 +38,12 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 /// (cloud-only objects exist first): the later one gets the four digits.
 fn alias_uniqueness(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let recipients = &cx.model.recipients;
-    let mut order: Vec<usize> = (0..recipients.len()).filter(|&i| gets_moera(cx, i, &recipients[i])).collect();
-    order.sort_by_key(|&i| (recipients[i].source != crate::model::Source::Cloud, i));
-    let mut nicknames: FastMap<Caseless<'_>, usize> = FastMap::default();
+    let (cloud, synced): (Vec<usize>, Vec<usize>) = (0..recipients.len())
+        .filter(|&i| gets_moera(cx, i, &recipients[i]))
+        .partition(|&i| recipients[i].source == crate::model::Source::Cloud);
+    let order = cloud.into_iter().chain(synced);
+    let mut nicknames: FastMap<Caseless<'_>, usize> =
+        FastMap::with_capacity_and_hasher(recipients.len(), Default::default());
     for index in order {
         let recipient = &recipients[index];
         let Some(alias) = &recipient.alias else { continue };

@@ -18,7 +18,7 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 fn duplicate_names(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for (index, recipient) in cx.model.recipients.iter().enumerate() {
-        let first = cx.derived.recipient_named(&recipient.name.value).unwrap_or(index);
+        let first = cx.derived.first_with_name_of(index);
         if first != index {
             let original = &cx.model.recipients[first];
             out.push(duplicate(&recipient.name.value, "recipient", recipient.name.span, original.name.span));
@@ -49,12 +49,12 @@ const SUGGESTION_BUDGET: usize = 2_000_000;
 fn unknown_references(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let mut misses = Vec::new();
     for recipient in &cx.model.recipients {
-        for member in &recipient.members {
+        for member in recipient.members() {
             if cx.derived.recipient_named(&member.value).is_none() {
                 misses.push((recipient, member, "member"));
             }
         }
-        if let Some(target) = &recipient.forwarding_address
+        if let Some(target) = recipient.forwarding_address()
             && cx.derived.recipient_named(&target.value).is_none()
         {
             misses.push((recipient, target, "forwarding address"));
@@ -122,7 +122,7 @@ fn unknown_references(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
 
 fn unknown_rules(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let references = cx.model.lint.rules.iter().map(|(name, _)| (name, "`[lint.rules]`", None)).chain(
-        cx.model.recipients.iter().flat_map(|r| r.allow.iter().map(move |(name, _)| (name, "`allow`", Some(r)))),
+        cx.model.recipients.iter().flat_map(|r| r.allow().iter().map(move |(name, _)| (name, "`allow`", Some(r)))),
     );
     for (name, place, recipient) in references {
         if cx.rule_names.iter().any(|known| *known == name.value) {

@@ -108,7 +108,7 @@ fn grace(today: Date, grace_days: i64, warning_days: i64, recipient: &Recipient<
 
 fn license_required(recipient: &Recipient<'_>, out: &mut Vec<Diagnostic>) {
     let features: Vec<(&str, crate::source::Span)> =
-        [("litigation hold", recipient.litigation_hold.as_ref()), ("an archive", recipient.archive.as_ref())]
+        [("litigation hold", recipient.litigation_hold()), ("an archive", recipient.archive())]
             .into_iter()
             .filter_map(|(what, flag)| flag.filter(|f| f.value).map(|f| (what, f.span)))
             .collect();

@@ -338,7 +338,7 @@ fn batch_checks(cx: &Context<'_>, batch: &MigrationBatch<'_>, out: &mut Vec<Diag
             }
             out.push(d.help(format!("fix `{}` before the batch starts, or take it out of the batch", member.value)));
         }
-        if let Some(hold) = recipient.litigation_hold.as_ref().filter(|h| h.value)
+        if let Some(hold) = recipient.litigation_hold().filter(|h| h.value)
             && batch.complete_after.is_none()
         {
             out.push(

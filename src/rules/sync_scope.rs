@@ -12,7 +12,7 @@ use crate::rules::{Context, quoted_list};
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     for recipient in &cx.model.recipients {
         type_not_valid_for_source(recipient, out);
-        if let Some(status) = recipient.move_status.as_ref().filter(|s| s.value == "CompletedWithWarnings") {
+        if let Some(status) = recipient.move_status().filter(|s| s.value == "CompletedWithWarnings") {
             out.push(
                 super::finding(Rule::MoveCompletedWithWarnings, status.span, recipient, format!("the last move of `{}` completed with warnings", recipient.name.value))
                 .primary_label("CompletedWithWarnings")
@@ -98,10 +98,10 @@ fn references(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             Source::Cloud => Directory::Cloud,
         };
         let references = recipient
-            .members
+            .members()
             .iter()
             .map(|m| (m, "member"))
-            .chain(recipient.forwarding_address.iter().map(|f| (f, "forwarding address")));
+            .chain(recipient.forwarding_address().map(|f| (f, "forwarding address")));
         for (reference, what) in references {
             let Some(target_index) = cx.derived.recipient_named(&reference.value) else { continue };
             let target = &recipients[target_index];
@@ -243,7 +243,7 @@ fn both_locations(cx: &Context<'_>, tenant: &TenantDomains, pair: &MailboxPair, 
     )));
 
     // Only the on-premises mailbox is disabled; the cloud mailbox, which is kept, keeps its hold.
-    if let Some(hold) = on_premises.litigation_hold.as_ref().filter(|h| h.value) {
+    if let Some(hold) = on_premises.litigation_hold().filter(|h| h.value) {
         out.push(
             Diagnostic::new(
                 Rule::LitigationHoldBlocksDisable,

@@ -188,7 +188,7 @@ impl Recipient<'_> {
         template::Names {
             given_name: field(&self.given_name),
             surname: field(&self.surname),
-            initials: field(&self.initials),
+            initials: self.initials().map(|v| v.value.as_ref()),
             display_name: field(&self.display_name),
             alias: field(&self.alias),
         }

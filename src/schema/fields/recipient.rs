@@ -115,6 +115,16 @@ macro_rules! slot {
     (date $field:ident) => {
         Slot::Date { set: |r| &mut r.$field, get: |r| r.$field.as_ref() }
     };
+    // A field of `RareFields`.
+    (rare str $field:ident) => {
+        Slot::Str { set: |r| &mut r.rare_mut().$field, get: |r| r.$field() }
+    };
+    (rare strs $field:ident) => {
+        Slot::Strs { set: |r| &mut r.rare_mut().$field, get: |r| r.$field() }
+    };
+    (rare bool $field:ident) => {
+        Slot::Bool { set: |r| &mut r.rare_mut().$field, get: |r| r.$field() }
+    };
 }
 
 macro_rules! custom_attributes {
@@ -178,7 +188,7 @@ const FIELDS: &[Field] = &[
         .ldap("sn")
         .opath()
         .max_length(64, Limit::RangeUpper),
-    field(key("initials", K::String, A::All, "Initials (%i)"), slot!(str initials))
+    field(key("initials", K::String, A::All, "Initials (%i)"), slot!(rare str initials))
         .exchange(&["Initials"])
         .ldap("initials")
         .opath()
@@ -195,7 +205,7 @@ const FIELDS: &[Field] = &[
         .opath()
         .condition()
         .max_length(64, Limit::RangeUpper),
-    field(key("state_or_province", K::String, A::All, "State or province"), slot!(str state_or_province))
+    field(key("state_or_province", K::String, A::All, "State or province"), slot!(rare str state_or_province))
         .exchange(&["StateOrProvince"])
         .ldap("st")
         .opath()
@@ -238,9 +248,9 @@ const FIELDS: &[Field] = &[
     .exchange(&["ExternalEmailAddress"]),
     field(key("exchange_guid", K::Guid, A::Mailboxes, "ExchangeGuid"), slot!(str exchange_guid))
         .exchange(&["ExchangeGuid"]),
-    field(key("archive_guid", K::Guid, A::Mailboxes, "ArchiveGuid"), slot!(str archive_guid))
+    field(key("archive_guid", K::Guid, A::Mailboxes, "ArchiveGuid"), slot!(rare str archive_guid))
         .exchange(&["ArchiveGuid"]),
-    field(key("archive", K::Bool, A::Mailboxes, "An archive is enabled"), slot!(bool archive)),
+    field(key("archive", K::Bool, A::Mailboxes, "An archive is enabled"), slot!(rare bool archive)),
     field(
         key("licensed", K::Bool, A::Mailboxes, "An Exchange Online license is assigned to the user (default false)"),
         slot!(bool licensed),
@@ -256,18 +266,18 @@ const FIELDS: &[Field] = &[
         slot!(date provisioned),
     )
     .exchange(&["WhenMailboxCreated"]),
-    field(key("litigation_hold", K::Bool, A::Mailboxes, "LitigationHoldEnabled"), slot!(bool litigation_hold))
+    field(key("litigation_hold", K::Bool, A::Mailboxes, "LitigationHoldEnabled"), slot!(rare bool litigation_hold))
         .exchange(&["LitigationHoldEnabled"]),
     field(
         key("forwarding_smtp_address", K::String, A::Mailboxes, "ForwardingSmtpAddress"),
-        slot!(str forwarding_smtp_address),
+        slot!(rare str forwarding_smtp_address),
     )
     .exchange(&["ForwardingSmtpAddress"]),
     field(
         key("forwarding_address", K::String, A::Mailboxes, "ForwardingAddress: the `name` of another recipient"),
-        slot!(str forwarding_address),
+        slot!(rare str forwarding_address),
     ),
-    field(key("members", K::Strings, A::StaticGroups, "Members, by recipient `name`"), slot!(strs members)),
+    field(key("members", K::Strings, A::StaticGroups, "Members, by recipient `name`"), slot!(rare strs members)),
     field(
         key(
             "move_status",
@@ -275,7 +285,7 @@ const FIELDS: &[Field] = &[
             A::Mailboxes,
             "Status of the last move request (Completed, CompletedWithWarnings, InProgress, ...)",
         ),
-        slot!(str move_status),
+        slot!(rare str move_status),
     ),
     field(
         key("allow", K::RuleReasons, A::All, "Rules suppressed for this recipient: rule name -> reason"),
@@ -349,7 +359,7 @@ impl Field {
                 get(r).map(|d| FieldValue { text: Cow::Owned(d.value.to_string()), span: d.span }).into_iter().collect()
             }
             Slot::RuleReasons => r
-                .allow
+                .allow()
                 .iter()
                 .map(|(rule, _)| FieldValue { text: Cow::Borrowed(rule.value.as_ref()), span: rule.span })
                 .collect(),

@@ -95,10 +95,10 @@ impl Reader {
             Slot::Strs { set, .. } => *set(recipient) = self.string_array(key, value),
             Slot::Bool { set, .. } => *set(recipient) = self.bool(key, value),
             Slot::Date { set, .. } => *set(recipient) = self.date(key, value),
-            Slot::RuleReasons => recipient.allow = self.string_table(key, value),
+            Slot::RuleReasons => recipient.rare_mut().allow = self.string_table(key, value),
             Slot::CustomAttribute(i) => {
                 if let Some(value) = self.string(key, value) {
-                    recipient.custom_attributes.push((i, value));
+                    recipient.rare_mut().custom_attributes.push((i, value));
                 }
             }
         }
