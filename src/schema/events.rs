@@ -112,6 +112,9 @@ impl<'a> RecipientEvents<'a> {
     /// A scalar as the table reader would hold it; `None` for numbers (which no recipient key takes, so
     /// the table reader reports them) and for what does not decode.
     fn decode_scalar(&self, span: TokenSpan, encoding: Option<Encoding>) -> Option<Value<'a>> {
+        if let Some(text) = self.plain_string(span, encoding) {
+            return Some(TomlSpanned::new(span.start()..span.end(), DeValue::String(Cow::Borrowed(text))));
+        }
         let mut decoded = Cow::Borrowed("");
         let mut failed = false;
         let kind = self.raw(span, encoding).decode_scalar(&mut decoded, &mut |_: ParseError| failed = true);
@@ -123,6 +126,23 @@ impl<'a> RecipientEvents<'a> {
             ScalarKind::Float | ScalarKind::Integer(_) => return None,
         };
         Some(TomlSpanned::new(span.start()..span.end(), value))
+    }
+
+    /// A one-line string without escapes and without the characters TOML forbids in it (nearly every
+    /// value of a recipient file): its text between the quotes, which is what decoding gives, without
+    /// the decoder's work per character. Anything else is left to the decoder.
+    fn plain_string(&self, span: TokenSpan, encoding: Option<Encoding>) -> Option<&'a str> {
+        let quote = match encoding? {
+            Encoding::BasicString => b'"',
+            Encoding::LiteralString => b'\'',
+            Encoding::MlBasicString | Encoding::MlLiteralString => return None,
+        };
+        let raw = self.source.input().get(span.start()..span.end())?;
+        let inner = raw.strip_prefix(quote as char)?.strip_suffix(quote as char)?;
+        // Tab, and printable ASCII but the quote and (in a basic string) the backslash; any non-ASCII
+        // byte is part of a valid UTF-8 character, since the text is a `str`.
+        let allowed = |b: u8| b == b'\t' || (b >= 0x20 && b != 0x7f && b != quote && (quote == b'\'' || b != b'\\'));
+        inner.bytes().all(|b| b >= 0x80 || allowed(b)).then_some(inner)
     }
 
     fn push_entry(&mut self, value: Value<'a>) {
@@ -259,6 +279,45 @@ mod tests {
             ])
         );
         assert_eq!(entries(""), Some(vec![]));
+    }
+
+    #[test]
+    fn plain_strings_are_what_the_decoder_gives() {
+        let raws = [
+            r#""john.smith@contoso.com""#,
+            r#""""#,
+            r#""tab	here""#,
+            "\"tab\there\"",
+            r#""é ü""#,
+            r#""a\b""#,
+            r#""quote\"d""#,
+            "\"del\u{7f}\"",
+            "\"bell\u{7}\"",
+            "'literal \\ backslash'",
+            "'it''s'",
+            "'tab\there'",
+            "'del\u{7f}'",
+        ];
+        for raw in raws {
+            let encoding = if raw.starts_with('"') { Encoding::BasicString } else { Encoding::LiteralString };
+            let events = RecipientEvents::new(Source::new(raw));
+            let span = TokenSpan::new_unchecked(0, raw.len());
+            let mut decoded = Cow::Borrowed("");
+            let mut failed = false;
+            let _kind = Raw::new_unchecked(raw, Some(encoding), span)
+                .decode_scalar(&mut decoded, &mut |_: ParseError| failed = true);
+            let plain = ["john.smith@contoso.com", "", "é ü", "literal \\ backslash"];
+            assert_eq!(
+                events.plain_string(span, Some(encoding)).is_some(),
+                plain.contains(&&raw[1..raw.len() - 1]) || raw.contains('\t'),
+                "{raw:?}"
+            );
+            match events.plain_string(span, Some(encoding)) {
+                Some(text) => assert!(!failed && text == decoded, "{raw:?}: {text:?} against {decoded:?}"),
+                // Escapes and forbidden characters go to the decoder.
+                None => assert!(failed || decoded != raw[1..raw.len() - 1], "{raw:?} is plain"),
+            }
+        }
     }
 
     #[test]
