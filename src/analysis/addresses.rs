@@ -119,7 +119,7 @@ impl<'m> Derived<'m> {
         } else {
             let wanted;
             (applied_policy, wanted) = wanted_addresses(model, &policies, &explicit, &explicit_starts);
-            number(model, presence, &explicit, &explicit_starts, wanted, &mut collisions)
+            number(presence, &explicit, &explicit_starts, wanted, &mut collisions)
         };
         let merged = merge(model, &explicit, &explicit_starts, &generated);
         // Freed before the merged chunks are joined, so that the two never add up in memory.

@@ -11,8 +11,8 @@ use rayon::prelude::*;
 use crate::analysis::addresses::{Collision, EffectiveAddress, Origin, hash_caseless};
 use crate::analysis::policy::{Policies, template};
 use crate::analysis::presence::{Directory, Presence};
-use crate::model::address::ProxyAddress;
-use crate::model::{Model, Recipient, Source};
+use crate::model::address::{Caseless, ProxyAddress};
+use crate::model::{Model, Recipient};
 use crate::util::FastMap;
 
 /// An address a policy generates for one recipient, before it is merged with the explicit ones.
@@ -30,22 +30,28 @@ pub(crate) struct Generated {
 
 /// Every recipient's `proxy_addresses`, flat, with each recipient's start.
 pub(crate) fn explicit_addresses<'m>(model: &'m Model<'m>) -> (Vec<EffectiveAddress<'m>>, Vec<u32>) {
-    let mut addresses = Vec::with_capacity(model.recipients.len() * 5);
-    let mut starts = Vec::with_capacity(model.recipients.len() + 1);
-    for (index, recipient) in model.recipients.iter().enumerate() {
-        starts.push(addresses.len() as u32);
-        addresses.extend(recipient.proxy_addresses.iter().map(|address| EffectiveAddress {
-            recipient: index as u32,
-            text: Cow::Borrowed(address.value.as_ref()),
-            span: address.span,
-            origin: Origin::Explicit,
-            hash: 0,
-        }));
-    }
-    starts.push(addresses.len() as u32);
-    // Hashing is most of the cost of the indexes: done once, in parallel.
-    addresses.par_iter_mut().for_each(|address| address.hash = hash_caseless(&address.text));
-    (addresses, starts)
+    // Chunks of recipients in parallel, hashed as they are listed (hashing is most of the cost of the
+    // indexes), joined in order.
+    let chunks = model
+        .recipients
+        .par_chunks(CHUNK)
+        .map(|(base, recipients)| {
+            let mut addresses = Vec::with_capacity(recipients.len() * 5);
+            let mut counts = Vec::with_capacity(recipients.len());
+            for (offset, recipient) in recipients.iter().enumerate() {
+                counts.push(recipient.proxy_addresses.len() as u32);
+                addresses.extend(recipient.proxy_addresses.iter().map(|address| EffectiveAddress {
+                    recipient: (base + offset) as u32,
+                    text: Cow::Borrowed(address.value.as_ref()),
+                    span: address.span,
+                    origin: Origin::Explicit,
+                    hash: hash_caseless(&address.value),
+                }));
+            }
+            (addresses, counts)
+        })
+        .collect();
+    join(model.recipients.len(), chunks)
 }
 
 /// The explicit addresses by hash, for numbering generated ones as Exchange does. Every holder of an
@@ -86,11 +92,9 @@ fn is_smtp_key_of(key: &str, address: &str) -> bool {
 /// Whether the directory that stamps `recipient`'s addresses contains `other`: on-premises Exchange stamps
 /// on-premises recipients and sees the objects there; Exchange Online stamps its own and sees every
 /// object in the cloud.
-fn sees(presence: &Presence, recipient: &Recipient<'_>, other: u32) -> bool {
-    let directory = match recipient.source {
-        Source::OnPremises => Directory::OnPremises,
-        Source::Cloud => Directory::Cloud,
-    };
+fn sees(presence: &Presence, recipient: u32, other: u32) -> bool {
+    // Mastered on-premises exactly when it exists on-premises.
+    let directory = if presence.of(recipient as usize).on_premises { Directory::OnPremises } else { Directory::Cloud };
     presence.of(other as usize).contains(directory)
 }
 
@@ -268,7 +272,6 @@ struct Outcome {
 /// addresses is one sequential pass in order (each stamp depends on the earlier ones), and the families
 /// run in parallel; addresses no one else wants or has are stamped as they are.
 pub(crate) fn number(
-    model: &Model<'_>,
     presence: &Presence,
     explicit: &[EffectiveAddress<'_>],
     explicit_starts: &[u32],
@@ -290,7 +293,7 @@ pub(crate) fn number(
         .collect();
     families.par_sort_unstable();
     let groups: Vec<&[(u64, u32)]> = families.chunk_by(|a, b| a.0 == b.0).collect();
-    let numbering = Numbering { model, presence, explicit: &explicit_addresses, explicit_starts, wanted: &wanted };
+    let numbering = Numbering { presence, explicit: &explicit_addresses, explicit_starts, wanted: &wanted };
     let mut outcomes: Vec<Outcome> = groups
         .par_iter()
         .flat_map_iter(|group| numbering.family(group.iter().map(|&(_, position)| position), &contested))
@@ -316,7 +319,6 @@ pub(crate) fn number(
 
 /// What the numbering of every family reads.
 struct Numbering<'n, 'm> {
-    model: &'n Model<'m>,
     presence: &'n Presence,
     explicit: &'n ExplicitAddresses<'n, 'm>,
     explicit_starts: &'n [u32],
@@ -350,7 +352,7 @@ impl Numbering<'_, '_> {
         let mut numbered_hashes: rustc_hash::FxHashSet<u64> = Default::default();
         // The next number to try for each taken address, so that numbering many recipients with the same
         // name stays linear instead of re-trying 2, 3, ... for each of them.
-        let mut next_number: FastMap<String, u32> = FastMap::default();
+        let mut next_number: FastMap<Caseless<'_>, u32> = FastMap::default();
         let (mut key, mut variant_key) = (String::new(), String::new());
         for position in positions {
             let wanted = &self.wanted[position as usize];
@@ -363,11 +365,9 @@ impl Numbering<'_, '_> {
                 );
                 continue;
             }
-            let recipient = &self.model.recipients[index as usize];
             let starts = &self.explicit_starts[index as usize..index as usize + 2];
             let own_explicit = &self.explicit.explicit[starts[0] as usize..starts[1] as usize];
             let (local, domain) = wanted.address.rsplit_once('@').unwrap_or((&wanted.address, ""));
-            let lower = wanted.address.to_ascii_lowercase();
             let mut variant = |number: u32| {
                 let address = format!("{local}{number}@{domain}");
                 let hash = hash_caseless(smtp_key(&mut variant_key, &address));
@@ -387,8 +387,7 @@ impl Numbering<'_, '_> {
                     .map(|s| s.recipient);
                 let mut other = None;
                 let mut mine = false;
-                for holder in
-                    self.explicit.holders(hash, key).chain(earlier).filter(|&h| sees(self.presence, recipient, h))
+                for holder in self.explicit.holders(hash, key).chain(earlier).filter(|&h| sees(self.presence, index, h))
                 {
                     mine |= holder == index;
                     other = other.or(Some(holder));
@@ -404,7 +403,7 @@ impl Numbering<'_, '_> {
                             // Numbers up to this one were taken when last tried, and stay taken; Exchange
                             // tries them in order, so the first of them that is the recipient's own, or
                             // the next one if it is, is where it stops (no lookup needed).
-                            number = next_number.get(&lower).copied().unwrap_or(1);
+                            number = next_number.get(&Caseless(&wanted.address)).copied().unwrap_or(1);
                             if let Some(own_number) = lowest_own_variant(own_explicit, local, domain, number + 1) {
                                 number = own_number;
                                 numbered = Some(variant(number));
@@ -417,7 +416,7 @@ impl Numbering<'_, '_> {
                 }
             };
             if first_holder.is_some() {
-                let taken_up_to = next_number.entry(lower).or_insert(number);
+                let taken_up_to = next_number.entry(Caseless(&wanted.address)).or_insert(number);
                 *taken_up_to = number.max(*taken_up_to);
             }
             let stamped_address = numbered.as_ref().map_or(wanted.address.as_str(), |(n, _)| n.as_str());

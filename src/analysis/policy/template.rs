@@ -245,7 +245,13 @@ fn best_fit(c: char) -> Option<&'static str> {
 /// A value as it can stand in a local part: ASCII, no spaces, only characters an address may hold.
 pub fn to_address_text(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
+    push_address_text(&mut out, value.chars());
+    out
+}
+
+/// [`to_address_text`] of `chars`, appended to `out` (only ASCII is appended).
+fn push_address_text(out: &mut String, chars: impl Iterator<Item = char>) {
+    for c in chars {
         if c.is_ascii() {
             if is_local_part_char(c) {
                 out.push(c);
@@ -254,7 +260,6 @@ pub fn to_address_text(value: &str) -> String {
             out.extend(ascii.chars().filter(char::is_ascii_alphanumeric));
         }
     }
-    out
 }
 
 /// Generates the address (`local@domain`, without the type prefix) for a recipient, or `None` when it has
@@ -266,7 +271,7 @@ const MAX_LOCAL_PART: usize = 64;
 
 pub fn expand(template: &Template, names: &Names<'_>) -> Option<String> {
     let domain = template.domain.as_deref()?;
-    let mut local = String::new();
+    let mut local = String::with_capacity(MAX_LOCAL_PART);
     // Every `%r` so far, composed into one mapping of characters (applied in order: `%rab%rbc` maps a to c).
     let mut replaced: crate::util::FastMap<char, Option<char>> = crate::util::FastMap::default();
     let pieces: &[Piece] = &template.local;
@@ -290,22 +295,23 @@ pub fn expand(template: &Template, names: &Names<'_>) -> Option<String> {
                 // `%r` first, on the value as written; then the mapping to US-ASCII. Only as much of a
                 // long name as can still fit is looked at.
                 let room = MAX_LOCAL_PART + 1 - local.len();
-                let value: String = names
-                    .get(*variable)
-                    .chars()
-                    .filter_map(|c| replaced.get(&c).copied().unwrap_or(Some(c)))
-                    .take(room)
-                    .collect();
-                let value = to_address_text(&value);
-                match count {
-                    Some(n) => local.extend(value.chars().take(*n)),
-                    None => local.push_str(&value),
+                let start = local.len();
+                let value = names.get(*variable).chars();
+                if replaced.is_empty() {
+                    push_address_text(&mut local, value.take(room));
+                } else {
+                    let value = value.filter_map(|c| replaced.get(&c).copied().unwrap_or(Some(c)));
+                    push_address_text(&mut local, value.take(room));
+                }
+                // What was appended is ASCII: `n` characters are `n` bytes.
+                if let Some(n) = count {
+                    local.truncate(start + (*n).min(local.len() - start));
                 }
             }
         }
     }
     // A missing value leaves stray dots (`.smith`); Exchange never stamps those.
-    let mut cleaned = String::with_capacity(local.len());
+    let mut cleaned = String::with_capacity(local.len() + 1 + domain.len());
     for c in local.chars() {
         if c == '.' && (cleaned.is_empty() || cleaned.ends_with('.')) {
             continue;
@@ -318,7 +324,12 @@ pub fn expand(template: &Template, names: &Names<'_>) -> Option<String> {
     if cleaned.is_empty() {
         cleaned = to_address_text(names.alias.unwrap_or(""));
     }
-    (!cleaned.is_empty()).then(|| format!("{cleaned}@{domain}"))
+    if cleaned.is_empty() {
+        return None;
+    }
+    cleaned.push('@');
+    cleaned.push_str(domain);
+    Some(cleaned)
 }
 
 #[cfg(test)]
