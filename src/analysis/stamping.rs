@@ -30,28 +30,23 @@ pub(crate) struct Generated {
 
 /// Every recipient's `proxy_addresses`, flat, with each recipient's start.
 pub(crate) fn explicit_addresses<'m>(model: &'m Model<'m>) -> (Vec<EffectiveAddress<'m>>, Vec<u32>) {
-    // Chunks of recipients in parallel, hashed as they are listed (hashing is most of the cost of the
-    // indexes), joined in order.
-    let chunks = model
-        .recipients
-        .par_chunks(CHUNK)
-        .map(|(base, recipients)| {
-            let mut addresses = Vec::with_capacity(recipients.len() * 5);
-            let mut counts = Vec::with_capacity(recipients.len());
-            for (offset, recipient) in recipients.iter().enumerate() {
-                counts.push(recipient.proxy_addresses.len() as u32);
-                addresses.extend(recipient.proxy_addresses.iter().map(|address| EffectiveAddress {
-                    recipient: (base + offset) as u32,
-                    text: Cow::Borrowed(address.value.as_ref()),
-                    span: address.span,
-                    origin: Origin::Explicit,
-                    hash: hash_caseless(&address.value),
-                }));
-            }
-            (addresses, counts)
-        })
-        .collect();
-    join(model.recipients.len(), chunks)
+    // Listed in one pass into one vector (chunks joined afterwards would write every address twice),
+    // then hashed in parallel: hashing is most of the cost of the indexes.
+    let mut addresses = Vec::with_capacity(model.recipients.len() * 5);
+    let mut starts = Vec::with_capacity(model.recipients.len() + 1);
+    for (index, recipient) in model.recipients.iter().enumerate() {
+        starts.push(addresses.len() as u32);
+        addresses.extend(recipient.proxy_addresses.iter().map(|address| EffectiveAddress {
+            recipient: index as u32,
+            text: Cow::Borrowed(address.value.as_ref()),
+            span: address.span,
+            origin: Origin::Explicit,
+            hash: 0,
+        }));
+    }
+    starts.push(addresses.len() as u32);
+    addresses.par_iter_mut().for_each(|address| address.hash = hash_caseless(&address.text));
+    (addresses, starts)
 }
 
 /// The explicit addresses by hash, for numbering generated ones as Exchange does. Every holder of an

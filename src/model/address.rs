@@ -357,38 +357,46 @@ pub fn check_alias(alias: &str, synced: bool) -> Result<(), AddressProblem> {
 }
 
 /// Characters Entra ID allows in a UPN prefix besides letters and digits.
-const UPN_SYMBOLS: &str = "'.-_!#^~";
+/// The symbols a UPN prefix may hold besides letters and digits: `' . - _ ! # ^ ~`.
+fn is_upn_symbol(c: char) -> bool {
+    matches!(c, '\'' | '.' | '-' | '_' | '!' | '#' | '^' | '~')
+}
+
+/// The number of characters: the byte length for ASCII text, the usual case, without counting.
+fn char_count(text: &str) -> usize {
+    if text.is_ascii() { text.len() } else { text.chars().count() }
+}
 
 /// Checks a userPrincipalName as Entra ID does.
 pub fn check_upn(upn: &str) -> Result<(), AddressProblem> {
-    let length = upn.chars().count();
+    let length = char_count(upn);
     if length > 113 {
         return Err(AddressProblem::new(format!("is {length} characters long; Entra ID allows at most 113"), None));
     }
-    let mut ats = upn.match_indices('@');
-    let Some((at, _)) = ats.next() else {
+    // `@` is ASCII: its byte positions are the same as a character search would give.
+    let Some(at) = upn.bytes().position(|b| b == b'@') else {
         return Err(AddressProblem::new("has no `@`", None));
     };
-    if let Some((second, _)) = ats.next() {
+    if let Some(second) = upn.bytes().skip(at + 1).position(|b| b == b'@').map(|i| at + 1 + i) {
         return Err(AddressProblem::new("has more than one `@`", Some(second..second + 1)));
     }
     let (prefix, domain) = (&upn[..at], &upn[at + 1..]);
     if prefix.is_empty() {
         return Err(AddressProblem::new("has nothing before `@`", None));
     }
-    if prefix.chars().count() > 64 {
+    if char_count(prefix) > 64 {
         return Err(AddressProblem::new(
-            format!("has a prefix of {} characters; Entra ID allows at most 64", prefix.chars().count()),
+            format!("has a prefix of {} characters; Entra ID allows at most 64", char_count(prefix)),
             Some(0..prefix.len()),
         ));
     }
-    if domain.chars().count() > 48 {
+    if char_count(domain) > 48 {
         return Err(AddressProblem::new(
-            format!("has a domain of {} characters; Entra ID allows at most 48", domain.chars().count()),
+            format!("has a domain of {} characters; Entra ID allows at most 48", char_count(domain)),
             Some(at + 1..upn.len()),
         ));
     }
-    if let Some((i, c)) = prefix.char_indices().find(|&(_, c)| !c.is_ascii_alphanumeric() && !UPN_SYMBOLS.contains(c)) {
+    if let Some((i, c)) = prefix.char_indices().find(|&(_, c)| !c.is_ascii_alphanumeric() && !is_upn_symbol(c)) {
         let what = if c.is_whitespace() { "whitespace".to_string() } else { format!("`{c}`") };
         return Err(AddressProblem::new(
             format!("contains {what}; a UPN prefix may hold only A-Z a-z 0-9 ' . - _ ! # ^ ~"),

@@ -8,6 +8,7 @@ use crate::model::address::{Caseless, check_alias, check_upn, domain_of, local_p
 use crate::model::{Recipient, SStr, TenantDomains};
 use crate::rules::Context;
 use crate::util::FastMap;
+use rayon::prelude::*;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     moera_collisions(cx, out);
@@ -25,12 +26,28 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             for (first, directories) in conflicts {
                 upn_not_unique(cx, index, recipient, upn, &cx.model.recipients[first], directories, out);
             }
-            upn_syntax_and_domain(cx, index, recipient, upn, out);
-        }
-        if let Some(alias) = &recipient.alias {
-            invalid_alias(cx, index, recipient, alias, out);
         }
     }
+    // Syntax and domains concern each recipient alone: chunks in parallel, joined in order.
+    let found: Vec<Vec<Diagnostic>> = cx
+        .model
+        .recipients
+        .par_chunks(4096)
+        .map(|(start, chunk)| {
+            let mut found = Vec::new();
+            for (offset, recipient) in chunk.iter().enumerate() {
+                let index = start + offset;
+                if let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) {
+                    upn_syntax_and_domain(cx, index, recipient, upn, &mut found);
+                }
+                if let Some(alias) = &recipient.alias {
+                    invalid_alias(cx, index, recipient, alias, &mut found);
+                }
+            }
+            found
+        })
+        .collect();
+    out.extend(found.into_iter().flatten());
     alias_uniqueness(cx, out);
 }
 
