@@ -149,6 +149,14 @@ impl<'a> RecipientEvents<'a> {
         (!forbidden).then_some(inner)
     }
 
+    /// A bare key of the characters TOML allows in one (`A-Z a-z 0-9 _ -`): itself, which is what
+    /// decoding gives. Anything else is left to the decoder.
+    fn bare_key(&self, span: TokenSpan, encoding: Option<Encoding>) -> Option<&'a str> {
+        let key = self.source.input().get(span.start()..span.end()).filter(|_| encoding.is_none())?;
+        let bare = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        bare.then_some(key)
+    }
+
     fn push_entry(&mut self, value: Value<'a>) {
         let (Some(key), Some(table)) = (self.key.take(), self.tables.last_mut()) else {
             return self.give_up();
@@ -215,7 +223,10 @@ impl EventReceiver for RecipientEvents<'_> {
     fn simple_key(&mut self, span: TokenSpan, encoding: Option<Encoding>, _error: &mut dyn ErrorSink) {
         let mut decoded = Cow::Borrowed("");
         let mut failed = false;
-        self.raw(span, encoding).decode_key(&mut decoded, &mut |_: ParseError| failed = true);
+        match self.bare_key(span, encoding) {
+            Some(key) => decoded = Cow::Borrowed(key),
+            None => self.raw(span, encoding).decode_key(&mut decoded, &mut |_: ParseError| failed = true),
+        }
         match self.state {
             _ if failed => self.give_up(),
             State::Header if self.header_key.is_none() => self.header_key = Some(decoded),
@@ -340,6 +351,8 @@ mod tests {
             "[[recipient.x]]\nname = \"a\"\n",
             "[[recipient]]\nname = \"\\q\"\n",
             "[[recipient]]\n# \u{7}\n",
+            "[[recipient]]\nnäme = \"a\"\n",
+            "[[recipient]]\nna me = \"a\"\n",
             "[[recipient]]\nprovisioned = 2025-02-30\n",
         ] {
             assert!(parse_recipient_tables(text).is_none(), "{text:?}");
