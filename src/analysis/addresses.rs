@@ -69,7 +69,6 @@ impl EffectiveAddress<'_> {
 
 /// Everything derived from the model, built once.
 pub struct Derived<'m> {
-    model: &'m Model<'m>,
     pub tenant: Option<TenantDomains>,
     pub policies: Policies<'m>,
     /// Per recipient: the policy that stamps its addresses (index into `policies.compiled`).
@@ -94,7 +93,7 @@ pub struct Derived<'m> {
     well_formed: Vec<bool>,
     /// Recipient names, interned: per recipient, the first recipient with the same name
     /// (case-insensitive), and the table of first holders by hash to look names up.
-    names: Interned,
+    names: Interned<'m>,
     /// Per recipient: the first recipient with the same UPN (case-insensitive), or [`NONE`] without one:
     /// the UPN interned, so that the uniqueness checks, pairs and the cloud view compare numbers.
     upn_key: Vec<u32>,
@@ -129,7 +128,6 @@ impl<'m> Derived<'m> {
             addresses.par_iter().map(|a| crate::model::address::check_proxy_address(&a.text).is_ok()).collect();
 
         let mut derived = Derived {
-            model,
             tenant,
             policies,
             applied_policy,
@@ -288,12 +286,9 @@ impl<'m> Derived<'m> {
 
     /// The first recipient with this name (case-insensitive).
     pub fn recipient_named(&self, name: &str) -> Option<usize> {
-        let model = self.model;
-        let found = self
-            .names
-            .table
-            .find(hash_caseless(name), |&first| model.recipients[first as usize].name.value.eq_ignore_ascii_case(name));
-        found.map(|&first| first as usize)
+        let values = &self.names.values;
+        let same = |&first: &u32| values[first as usize].is_some_and(|(_, other)| other.eq_ignore_ascii_case(name));
+        self.names.table.find(hash_caseless(name), same).map(|&first| first as usize)
     }
 
     /// The first recipient with the same name as this one (case-insensitive).
@@ -303,10 +298,12 @@ impl<'m> Derived<'m> {
 }
 
 /// Values of recipients interned.
-struct Interned {
+struct Interned<'m> {
     /// Per recipient: the first recipient whose value (case-insensitive) is the same as its own, or
     /// [`NONE`] for a recipient without one.
     first: Vec<u32>,
+    /// Per recipient: its value, and its hash, so that a lookup compares without reading the recipient.
+    values: Vec<Option<(u64, &'m str)>>,
     /// The first holders, by the hash of their value.
     table: HashTable<u32>,
     /// How many different values there are.
@@ -318,7 +315,7 @@ struct Interned {
 fn intern<'m>(
     model: &'m Model<'m>,
     value: impl Fn(&'m crate::model::Recipient<'m>) -> Option<&'m str> + Sync,
-) -> Interned {
+) -> Interned<'m> {
     let keyed: Vec<Option<(u64, &'m str)>> = model
         .recipients
         .par_chunks(4096)
@@ -340,7 +337,7 @@ fn intern<'m>(
             }
         })
         .collect();
-    Interned { first, distinct: table.len(), table }
+    Interned { first, distinct: table.len(), table, values: keyed }
 }
 
 pub(crate) fn hash_caseless(text: &str) -> u64 {

@@ -445,7 +445,11 @@ impl Numbering<'_, '_> {
 
 /// The lowest `n` in `2..=up_to` for which the recipient already has `<local><n>@<domain>` itself.
 fn lowest_own_variant(own: &[EffectiveAddress<'_>], local: &str, domain: &str, up_to: u32) -> Option<u32> {
+    // `TYPE:` (at least two characters), the local part, a digit, `@`, the domain: shorter texts are not
+    // variants, and are passed over without reading them.
+    let shortest = 3 + local.len() + 1 + 1 + domain.len();
     own.iter()
+        .filter(|a| a.text.len() >= shortest)
         .filter_map(|a| {
             let parsed = a.parsed();
             let (own_local, own_domain) = parsed.address.rsplit_once('@').filter(|_| parsed.is_smtp())?;
