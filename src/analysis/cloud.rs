@@ -305,15 +305,15 @@ impl CloudView {
         view.by_recipient = vec![u32::MAX; model.recipients.len()];
         let mut entra = Entra { model, presence, derived, pairs, tenant, holders: FastMap::default() };
         entra.order_holders();
-        // What each synced object keeps, drops and has quarantined depends only on the others' addresses:
-        // computed for all objects in parallel.
-        let partials: Vec<Partial> = model
+        // Each synced object is built in parallel: what it keeps, drops and has quarantined depends only
+        // on the others' addresses. Only who gets a MOERA or a UPN first is decided in order below.
+        let (mut objects, pending): (Vec<CloudObject>, Vec<Pending>) = model
             .recipients
             .par_chunks(4096)
             .flat_map_iter(|(start, chunk)| chunk.iter().enumerate().map(move |(offset, r)| (start + offset, r)))
             .filter(|&(index, recipient)| presence.is_synced(index, recipient))
-            .map(|(index, recipient)| entra.proxy_addresses(index, recipient))
-            .collect();
+            .map(|(index, recipient)| entra.object(index, recipient, today, grace_days))
+            .unzip();
 
         // MOERAs and UPNs go to whichever object was there first: cloud-only objects, then synced ones in
         // order.
@@ -332,43 +332,46 @@ impl CloudView {
                 moeras_taken.entry(moera).or_insert(index as u32);
             }
         }
-        for partial in partials {
-            let Partial { index, nickname, dropped, mut quarantined, kept } = partial;
-            let recipient = &model.recipients[index];
-            let i = index as u32;
-            let (moera, moera_taken_by) = match &nickname {
-                Some(nickname) if recipient.is_hosted_in_exchange_online() => {
-                    let (moera, taken_by) = entra.moera(i, recipient, nickname, &mut moeras_taken);
-                    (Some(moera), taken_by)
+        for (position, (object, pending)) in objects.iter_mut().zip(pending).enumerate() {
+            let i = object.recipient;
+            view.by_recipient[i as usize] = position as u32;
+            if let Some(PlainMoera { key, address_holder }) = pending.moera {
+                let holder = address_holder
+                    .or_else(|| moeras_taken.get(&key).copied().filter(|&h| h != i && !pairs.explains(h, i)));
+                match holder {
+                    Some(holder) => entra.number_moera(object, holder),
+                    None => {
+                        moeras_taken.insert(key, i);
+                    }
                 }
-                _ => (None, None),
-            };
-            let upn = entra.upn(i, recipient, nickname.as_deref(), &mut upns, &mut quarantined);
-            view.by_recipient[index] = view.objects.len() as u32;
-            view.objects.push(CloudObject {
-                recipient: i,
-                cloud_type: cloud_type(recipient, today, grace_days),
-                mail_nickname: nickname,
-                moera,
-                moera_random_suffix: moera_taken_by.is_some(),
-                moera_taken_by,
-                upn,
-                kept,
-                dropped,
-                quarantined,
-            });
+            }
+            if let Some(key) = pending.upn_key {
+                match upns.get(&key) {
+                    Some(&holder) if holder != i && !pairs.explains(holder, i) => entra.quarantine_upn(object, holder),
+                    Some(_) => {}
+                    None => {
+                        upns.insert(key, i);
+                    }
+                }
+            }
         }
+        view.objects = objects;
         view
     }
 }
 
-/// What one synced object keeps, drops and has quarantined, before MOERAs and UPNs are handed out.
-struct Partial {
-    index: usize,
-    nickname: Option<String>,
-    dropped: Vec<Dropped>,
-    quarantined: Vec<Quarantined>,
-    kept: Vec<u32>,
+/// What is decided in order for a synced object: whether its plain MOERA and its UPN are still free.
+struct Pending {
+    moera: Option<PlainMoera>,
+    /// The interned UPN, when the object keeps its written UPN unless another object has it.
+    upn_key: Option<u32>,
+}
+
+/// A plain MOERA's lowercase key, and the object that reaches Entra ID before this one with it as an
+/// address.
+struct PlainMoera {
+    key: String,
+    address_holder: Option<u32>,
 }
 
 /// What Entra ID computes for each synced object, from the analysis so far.
@@ -411,24 +414,25 @@ impl Entra<'_, '_> {
         }
     }
 
-    /// The object's on-premises addresses: dropped, quarantined (another object that was there first has
-    /// the value), or kept.
-    fn proxy_addresses(&self, index: usize, recipient: &Recipient<'_>) -> Partial {
+    /// A synced object as far as it depends on itself and the others' addresses: its on-premises
+    /// addresses dropped, quarantined (another object that was there first has the value) or kept, its
+    /// plain MOERA and its written UPN; and what is still to be decided in order.
+    fn object(&self, index: usize, recipient: &Recipient<'_>, today: Date, grace_days: i64) -> (CloudObject, Pending) {
         let (derived, tenant) = (self.derived, self.tenant);
         let i = index as u32;
-        let onprem_primary = derived.primary_of(index).map(|a| a.parsed().address.to_string());
-        let nickname = mail_nickname(recipient, onprem_primary.as_deref()).map(str::to_string);
+        let onprem_primary = derived.primary_of(index).map(|a| a.parsed().address);
+        let nickname = mail_nickname(recipient, onprem_primary).map(str::to_string);
+        let hosted = recipient.is_hosted_in_exchange_online();
         // The object's own MOERA is added back by the cloud, so it is not lost.
-        let own_moera =
-            nickname.as_ref().filter(|_| recipient.is_hosted_in_exchange_online()).map(|n| moera_of(n, tenant));
-        let mut partial = Partial { index, nickname, dropped: Vec::new(), quarantined: Vec::new(), kept: Vec::new() };
+        let own_moera = nickname.as_deref().filter(|_| hosted).map(|n| moera_of(n, tenant));
+        let (mut dropped, mut quarantined, mut kept) = (Vec::new(), Vec::new(), Vec::new());
         let addresses = derived.addresses_of(index);
         for (position, (address, id)) in addresses.iter().zip(derived.address_ids_of(index)).enumerate() {
             let parsed = address.parsed();
             if let Some(reason) =
                 discard_reason(&parsed, derived.is_well_formed(id), recipient, tenant, own_moera.as_deref())
             {
-                partial.dropped.push(Dropped { address: position, reason });
+                dropped.push(Dropped { address: position, reason });
                 continue;
             }
             // Holders are ordered by when they reach Entra ID, so the first one that is not this
@@ -446,7 +450,7 @@ impl Entra<'_, '_> {
                     .as_ref()
                     .is_some_and(|u| parsed.is_smtp() && u.value.eq_ignore_ascii_case(parsed.address));
                 let export_error = is_own_upn && self.model.recipients[kept_by as usize].kind().is_group();
-                partial.quarantined.push(Quarantined {
+                quarantined.push(Quarantined {
                     attribute: CloudAttribute::ProxyAddress,
                     value: address.text.to_string(),
                     kept_by,
@@ -454,82 +458,73 @@ impl Entra<'_, '_> {
                 });
                 continue;
             }
-            partial.kept.push(position as u32);
+            kept.push(position as u32);
         }
-        partial
+        let moera = own_moera.map(|plain| {
+            let address_holder = self
+                .derived
+                .holders_of(&format!("smtp:{plain}"))
+                .into_iter()
+                .find(|&h| h != i && self.sees(h) && !self.pairs.explains(h, i));
+            (plain.to_ascii_lowercase(), plain, address_holder)
+        });
+        let (upn, upn_key) = self.written_upn(i, recipient, nickname.as_deref());
+        let object = CloudObject {
+            recipient: i,
+            cloud_type: cloud_type(recipient, today, grace_days),
+            mail_nickname: nickname,
+            moera: moera.as_ref().map(|(_, plain, _)| plain.clone()),
+            moera_random_suffix: false,
+            moera_taken_by: None,
+            upn,
+            kept,
+            dropped,
+            quarantined,
+        };
+        let moera = moera.map(|(key, _, address_holder)| PlainMoera { key, address_holder });
+        (object, Pending { moera, upn_key })
     }
 
-    /// The MOERA, with four digits when another object already has it (and which object that is).
-    fn moera(
-        &self,
-        i: u32,
-        recipient: &Recipient<'_>,
-        nickname: &str,
-        moeras_taken: &mut FastMap<String, u32>,
-    ) -> (String, Option<u32>) {
-        let initial = &self.tenant.initial;
-        let local = nickname_local_part(nickname);
-        let plain = format!("{local}@{initial}");
-        let key = plain.to_ascii_lowercase();
-        let holder = self
-            .derived
-            .holders_of(&format!("smtp:{plain}"))
-            .into_iter()
-            .find(|&h| h != i && self.sees(h) && !self.pairs.explains(h, i))
-            .or_else(|| moeras_taken.get(&key).copied().filter(|&h| h != i && !self.pairs.explains(h, i)));
-        match holder {
-            Some(holder) => {
-                (format!("{local}{:04}@{initial}", placeholder_digits(&recipient.name.value)), Some(holder))
-            }
-            None => {
-                moeras_taken.insert(key, i);
-                (plain, None)
-            }
-        }
+    /// The MOERA was taken by `holder`: the cloud appends four random digits.
+    fn number_moera(&self, object: &mut CloudObject, holder: u32) {
+        let recipient = &self.model.recipients[object.recipient as usize];
+        let local = nickname_local_part(object.mail_nickname.as_deref().unwrap_or(""));
+        let digits = placeholder_digits(&recipient.name.value);
+        object.moera = Some(format!("{local}{digits:04}@{}", self.tenant.initial));
+        object.moera_taken_by = Some(holder);
+        object.moera_random_suffix = true;
     }
 
-    /// The UPN, unless its suffix is not a verified domain (then Entra gives the object
-    /// `<mailNickname>@<tenant>.onmicrosoft.com`), or an object that was there first has it (then it is
-    /// quarantined and the object gets `<prefix>+NNNN@<tenant>.onmicrosoft.com`).
-    fn upn(
-        &self,
-        i: u32,
-        recipient: &Recipient<'_>,
-        nickname: Option<&str>,
-        upns: &mut FastMap<u32, u32>,
-        quarantined: &mut Vec<Quarantined>,
-    ) -> Option<String> {
-        let written = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object())?;
-        let value = written.value.to_string();
-        if let Some(domain) = crate::model::address::domain_of(&value)
+    /// The UPN as written, unless its suffix is not a verified domain (then Entra gives the object
+    /// `<mailNickname>@<tenant>.onmicrosoft.com`); with its interned key when it is kept unless another
+    /// object has it first.
+    fn written_upn(&self, i: u32, recipient: &Recipient<'_>, nickname: Option<&str>) -> (Option<String>, Option<u32>) {
+        let Some(written) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) else {
+            return (None, None);
+        };
+        let value = &written.value;
+        if let Some(domain) = crate::model::address::domain_of(value)
             && !self.tenant.is_verified(domain)
         {
-            let nickname = nickname.unwrap_or_else(|| local_part_of(&value));
-            return Some(moera_of(nickname, self.tenant));
+            let nickname = nickname.unwrap_or_else(|| local_part_of(value));
+            return (Some(moera_of(nickname, self.tenant)), None);
         }
-        let key = self.derived.upn_key(i as usize)?;
-        match upns.get(&key) {
-            Some(&holder) if holder != i && !self.pairs.explains(holder, i) => {
-                let replacement = format!(
-                    "{}+{:04}@{}",
-                    local_part_of(&value),
-                    placeholder_digits(&recipient.name.value),
-                    self.tenant.initial
-                );
-                quarantined.push(Quarantined {
-                    attribute: CloudAttribute::UserPrincipalName,
-                    value,
-                    kept_by: holder,
-                    export_error: false,
-                });
-                Some(replacement)
-            }
-            Some(_) => Some(value),
-            None => {
-                upns.insert(key, i);
-                Some(value)
-            }
-        }
+        (Some(value.to_string()), self.derived.upn_key(i as usize))
+    }
+
+    /// An object that was there first has the UPN: it is quarantined, and the object gets
+    /// `<prefix>+NNNN@<tenant>.onmicrosoft.com`.
+    fn quarantine_upn(&self, object: &mut CloudObject, holder: u32) {
+        let recipient = &self.model.recipients[object.recipient as usize];
+        let value = object.upn.take().unwrap_or_default();
+        let digits = placeholder_digits(&recipient.name.value);
+        object.upn = Some(format!("{}+{digits:04}@{}", local_part_of(&value), self.tenant.initial));
+        object.quarantined.push(Quarantined {
+            attribute: CloudAttribute::UserPrincipalName,
+            value,
+            kept_by: holder,
+            export_error: false,
+        });
     }
 }
 
