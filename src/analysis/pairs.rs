@@ -4,6 +4,7 @@
 //! and the generic uniqueness rules (`upn-not-unique`, `duplicate-exchange-guid`,
 //! `duplicate-proxy-address`) skip them so that one real problem gives one finding.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use uuid::Uuid;
 
@@ -78,13 +79,9 @@ impl Pairs {
     /// the ExchangeGuid or the primary SMTP address (primary on both: a secondary in common is a duplicate
     /// address, not one person's two mailboxes).
     fn find_mailboxes(&mut self, model: &Model<'_>, presence: &Presence, derived: &Derived<'_>) {
-        // Per directory, the first mailbox in Exchange Online with each UPN and ExchangeGuid: an on-premises
-        // mailbox is paired with the one it meets.
-        // UPNs and primary addresses by their interned keys.
-        let mut by_upn: [FastMap<u32, u32>; 2] = Default::default();
-        let mut by_guid: [FastMap<u128, u32>; 2] = Default::default();
-        let mut by_primary: [FastMap<u32, u32>; 2] = Default::default();
-        let primary_key = |index: usize| derived.primary_id_of(index).map(|id| derived.canonical_of(id));
+        // Per directory, the first mailbox in Exchange Online with each UPN, ExchangeGuid and primary
+        // address: an on-premises mailbox is paired with the one it meets.
+        let mut cloud = CloudMailboxes::default();
         for (index, recipient) in model.recipients.iter().enumerate() {
             if !is_cloud_hosted_mailbox(recipient) {
                 continue;
@@ -95,46 +92,84 @@ impl Pairs {
                     continue;
                 }
                 if let Some(upn) = derived.upn_key(index) {
-                    by_upn[d].entry(upn).or_insert(index as u32);
+                    cloud.by_upn[d].entry(upn).or_insert(index as u32);
                 }
                 if let Some(guid) = exchange_guid(recipient) {
-                    by_guid[d].entry(guid).or_insert(index as u32);
+                    cloud.by_guid[d].entry(guid).or_insert(index as u32);
                 }
-                if let Some(primary) = primary_key(index) {
-                    by_primary[d].entry(primary).or_insert(index as u32);
+                if let Some(primary) = primary_key(derived, index) {
+                    cloud.by_primary[d].entry(primary).or_insert(index as u32);
                 }
             }
         }
-        for (index, recipient) in model.recipients.iter().enumerate() {
-            if !is_on_premises_hosted_mailbox(recipient) {
+        // Lookups only: chunks of recipients in parallel, joined in order.
+        let found_per_chunk: Vec<Vec<MailboxPair>> = model
+            .recipients
+            .par_chunks(4096)
+            .map(|(start, chunk)| {
+                let mut pairs = Vec::new();
+                for (offset, recipient) in chunk.iter().enumerate() {
+                    cloud.pairs_of(start + offset, recipient, presence, derived, &mut pairs);
+                }
+                pairs
+            })
+            .collect();
+        self.mailboxes.extend(found_per_chunk.into_iter().flatten());
+    }
+}
+
+/// Per directory, the first mailbox in Exchange Online with each UPN, ExchangeGuid and primary address
+/// (by their interned keys).
+#[derive(Default)]
+struct CloudMailboxes {
+    by_upn: [FastMap<u32, u32>; 2],
+    by_guid: [FastMap<u128, u32>; 2],
+    by_primary: [FastMap<u32, u32>; 2],
+}
+
+impl CloudMailboxes {
+    /// The pairs the on-premises mailbox `index` is one side of.
+    fn pairs_of(
+        &self,
+        index: usize,
+        recipient: &Recipient<'_>,
+        presence: &Presence,
+        derived: &Derived<'_>,
+        out: &mut Vec<MailboxPair>,
+    ) {
+        if !is_on_premises_hosted_mailbox(recipient) {
+            return;
+        }
+        let here = presence.of(index);
+        let mut found: Vec<(u32, Tie)> = Vec::new();
+        for (d, directory) in [Directory::OnPremises, Directory::Cloud].into_iter().enumerate() {
+            if !here.contains(directory) {
                 continue;
             }
-            let here = presence.of(index);
-            let mut found: Vec<(u32, Tie)> = Vec::new();
-            for (d, directory) in [Directory::OnPremises, Directory::Cloud].into_iter().enumerate() {
-                if !here.contains(directory) {
-                    continue;
-                }
-                if let Some(&other) = derived.upn_key(index).and_then(|u| by_upn[d].get(&u)) {
-                    found.push((other, Tie::Upn));
-                }
-                if let Some(&other) = exchange_guid(recipient).and_then(|g| by_guid[d].get(&g)) {
-                    found.push((other, Tie::ExchangeGuid));
-                }
-                // The primary address on both sides; a secondary in common is a duplicate address.
-                if let Some(&other) = primary_key(index).and_then(|p| by_primary[d].get(&p)) {
-                    found.push((other, Tie::PrimaryAddress));
-                }
+            if let Some(&other) = derived.upn_key(index).and_then(|u| self.by_upn[d].get(&u)) {
+                found.push((other, Tie::Upn));
             }
-            found.sort_by_key(|&(other, tie)| (other, tie as u8));
-            found.dedup();
-            for run in found.chunk_by(|a, b| a.0 == b.0) {
-                let mut ties: Vec<Tie> = run.iter().map(|(_, tie)| *tie).collect();
-                ties.dedup();
-                self.mailboxes.push(MailboxPair { on_premises: index as u32, cloud: run[0].0, ties });
+            if let Some(&other) = exchange_guid(recipient).and_then(|g| self.by_guid[d].get(&g)) {
+                found.push((other, Tie::ExchangeGuid));
+            }
+            // The primary address on both sides; a secondary in common is a duplicate address.
+            if let Some(&other) = primary_key(derived, index).and_then(|p| self.by_primary[d].get(&p)) {
+                found.push((other, Tie::PrimaryAddress));
             }
         }
+        found.sort_by_key(|&(other, tie)| (other, tie as u8));
+        found.dedup();
+        for run in found.chunk_by(|a, b| a.0 == b.0) {
+            let mut ties: Vec<Tie> = run.iter().map(|(_, tie)| *tie).collect();
+            ties.dedup();
+            out.push(MailboxPair { on_premises: index as u32, cloud: run[0].0, ties });
+        }
     }
+}
+
+/// The canonical id of the recipient's primary address.
+fn primary_key(derived: &Derived<'_>, index: usize) -> Option<u32> {
+    derived.primary_id_of(index).map(|id| derived.canonical_of(id))
 }
 
 /// A mailbox whose data is on-premises.
@@ -200,44 +235,60 @@ pub fn soft_matches(model: &Model<'_>, presence: &Presence, derived: &Derived<'_
             }
         }
     }
-    for (index, recipient) in model.recipients.iter().enumerate() {
-        if !presence.is_synced(index, recipient) {
-            continue;
-        }
-        let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
-        let mismatch = |other: &Recipient<'_>| recipient.kind().object_class() != other.kind().object_class();
-        let mut matched: Vec<u32> = Vec::new();
-        let by_upn =
-            derived.upn_key(index).filter(|_| recipient.kind().is_user_object()).and_then(|u| cloud_upns.get(&u));
-        if let Some(&other) = by_upn
-            && !both_mailboxes(&model.recipients[other as usize])
-        {
-            matched.push(other);
-            let type_mismatch = mismatch(&model.recipients[other as usize]);
-            found.push(SoftMatch {
-                on_premises: index as u32,
-                cloud: other,
-                by_upn: true,
-                address: None,
-                type_mismatch,
-            });
-        }
-        let primary_id = derived.primary_id_of(index).filter(|&id| derived.address(id).parsed().is_smtp());
-        let primary = primary_id.map(|id| derived.address(id));
-        let holders = primary_id.and_then(|id| cloud_smtp.get(&derived.canonical_of(id)));
-        for (&holder, primary) in holders.into_iter().flatten().zip(std::iter::repeat(primary)) {
-            let other = &model.recipients[holder as usize];
-            if !both_mailboxes(other) && !matched.contains(&holder) {
-                matched.push(holder);
-                found.push(SoftMatch {
-                    on_premises: index as u32,
-                    cloud: holder,
-                    by_upn: false,
-                    address: primary.map(|p| p.text.to_string()),
-                    type_mismatch: mismatch(other),
-                });
-            }
-        }
+    if cloud_upns.is_empty() && cloud_smtp.is_empty() {
+        return found;
     }
+    // Lookups only: chunks of recipients in parallel, joined in order.
+    let per_chunk: Vec<Vec<SoftMatch>> = model
+        .recipients
+        .par_chunks(4096)
+        .map(|(start, chunk)| {
+            let mut found = Vec::new();
+            for (offset, recipient) in chunk.iter().enumerate() {
+                let index = start + offset;
+                if !presence.is_synced(index, recipient) {
+                    continue;
+                }
+                let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
+                let mismatch = |other: &Recipient<'_>| recipient.kind().object_class() != other.kind().object_class();
+                let mut matched: Vec<u32> = Vec::new();
+                let by_upn = derived
+                    .upn_key(index)
+                    .filter(|_| recipient.kind().is_user_object())
+                    .and_then(|u| cloud_upns.get(&u));
+                if let Some(&other) = by_upn
+                    && !both_mailboxes(&model.recipients[other as usize])
+                {
+                    matched.push(other);
+                    let type_mismatch = mismatch(&model.recipients[other as usize]);
+                    found.push(SoftMatch {
+                        on_premises: index as u32,
+                        cloud: other,
+                        by_upn: true,
+                        address: None,
+                        type_mismatch,
+                    });
+                }
+                let primary_id = derived.primary_id_of(index).filter(|&id| derived.address(id).parsed().is_smtp());
+                let primary = primary_id.map(|id| derived.address(id));
+                let holders = primary_id.and_then(|id| cloud_smtp.get(&derived.canonical_of(id)));
+                for (&holder, primary) in holders.into_iter().flatten().zip(std::iter::repeat(primary)) {
+                    let other = &model.recipients[holder as usize];
+                    if !both_mailboxes(other) && !matched.contains(&holder) {
+                        matched.push(holder);
+                        found.push(SoftMatch {
+                            on_premises: index as u32,
+                            cloud: holder,
+                            by_upn: false,
+                            address: primary.map(|p| p.text.to_string()),
+                            type_mismatch: mismatch(other),
+                        });
+                    }
+                }
+            }
+            found
+        })
+        .collect();
+    found.extend(per_chunk.into_iter().flatten());
     found
 }
