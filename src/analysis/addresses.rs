@@ -110,7 +110,15 @@ impl<'m> Derived<'m> {
         let tenant = model.tenant.as_ref().map(TenantDomains::of);
         let policies = Policies::new(&model.policies);
 
-        let (explicit, explicit_starts) = explicit_addresses(model);
+        // Names and UPNs are interned beside the explicit addresses' listing: both have sequential
+        // stretches, so each fills the other's idle core.
+        let ((explicit, explicit_starts), (names, upn_key)) = rayon::join(
+            || explicit_addresses(model),
+            || {
+                let names = intern(model, |r| Some(r.name.value.as_ref()));
+                (names, intern(model, |r| r.upn.as_ref().map(|u| u.value.as_ref())).first)
+            },
+        );
         let mut applied_policy = vec![None; model.recipients.len()];
         let mut collisions = Vec::new();
         let generated = if policies.is_empty() {
@@ -124,66 +132,31 @@ impl<'m> Derived<'m> {
         // Freed before the merged chunks are joined, so that the two never add up in memory.
         drop((explicit, generated));
         let (addresses, starts) = join(model.recipients.len(), merged);
-        let well_formed =
-            addresses.par_iter().map(|a| crate::model::address::check_proxy_address(&a.text).is_ok()).collect();
-
-        let mut derived = Derived {
+        // The sequential index beside the parallel checks of each address.
+        let (index, (well_formed, primary)) = rayon::join(
+            || AddressIndex::of(&addresses),
+            || {
+                let well_formed =
+                    addresses.par_iter().map(|a| crate::model::address::check_proxy_address(&a.text).is_ok()).collect();
+                (well_formed, primaries(&addresses, &starts))
+            },
+        );
+        Derived {
             tenant,
             policies,
             applied_policy,
             collisions,
             addresses,
             starts,
-            address_index: HashTable::new(),
-            address_repeats: Vec::new(),
-            canonical: Vec::new(),
-            repeated: Vec::new(),
+            address_index: index.table,
+            address_repeats: index.repeats,
+            canonical: index.canonical,
+            repeated: index.repeated,
             well_formed,
-            names: intern(model, |r| Some(r.name.value.as_ref())),
-            primary: Vec::new(),
-            upn_key: Vec::new(),
-        };
-        derived.upn_key = intern(model, |r| r.upn.as_ref().map(|u| u.value.as_ref())).first;
-        derived.primary = (0..model.recipients.len())
-            .into_par_iter()
-            .map(|recipient| {
-                let mut primaries =
-                    derived.address_ids_of(recipient).filter(|&id| derived.address(id).parsed().is_primary());
-                match (primaries.next(), primaries.next()) {
-                    (Some(id), None) => id,
-                    _ => NONE,
-                }
-            })
-            .collect();
-        derived.index_addresses();
-        derived
-    }
-
-    fn index_addresses(&mut self) {
-        let addresses = &self.addresses;
-        let mut index = HashTable::with_capacity(addresses.len());
-        let mut canonical = Vec::with_capacity(addresses.len());
-        let mut repeated = vec![false; addresses.len()];
-        for (id, address) in addresses.iter().enumerate() {
-            let hash = address.hash;
-            let same = |&other: &u32| addresses[other as usize].text.eq_ignore_ascii_case(&address.text);
-            match index.find(hash, same) {
-                Some(&first) => {
-                    self.address_repeats.push((first, id as u32));
-                    canonical.push(first);
-                    repeated[first as usize] = true;
-                    repeated[id] = true;
-                }
-                None => {
-                    index.insert_unique(hash, id as u32, |&other| addresses[other as usize].hash);
-                    canonical.push(id as u32);
-                }
-            }
+            names,
+            primary,
+            upn_key,
         }
-        self.address_repeats.sort_unstable();
-        self.address_index = index;
-        self.canonical = canonical;
-        self.repeated = repeated;
     }
 
     /// The ids of a recipient's effective addresses (for [`Derived::address`] and [`Derived::same_address`]).
@@ -295,6 +268,59 @@ impl<'m> Derived<'m> {
     pub fn first_with_name_of(&self, recipient: usize) -> usize {
         self.names.first.get(recipient).map_or(recipient, |&first| first as usize)
     }
+}
+
+/// The index of every effective address by its text (type and value, case-insensitive).
+struct AddressIndex {
+    /// The first address with each text.
+    table: HashTable<u32>,
+    /// (first holder, another holder) pairs of equal addresses, sorted.
+    repeats: Vec<(u32, u32)>,
+    /// Per address: the first address with the same text.
+    canonical: Vec<u32>,
+    /// Per address: whether other addresses share its text.
+    repeated: Vec<bool>,
+}
+
+impl AddressIndex {
+    fn of(addresses: &[EffectiveAddress<'_>]) -> AddressIndex {
+        let mut table = HashTable::with_capacity(addresses.len());
+        let mut repeats = Vec::new();
+        let mut canonical = Vec::with_capacity(addresses.len());
+        let mut repeated = vec![false; addresses.len()];
+        for (id, address) in addresses.iter().enumerate() {
+            let hash = address.hash;
+            let same = |&other: &u32| addresses[other as usize].text.eq_ignore_ascii_case(&address.text);
+            match table.find(hash, same) {
+                Some(&first) => {
+                    repeats.push((first, id as u32));
+                    canonical.push(first);
+                    repeated[first as usize] = true;
+                    repeated[id] = true;
+                }
+                None => {
+                    table.insert_unique(hash, id as u32, |&other| addresses[other as usize].hash);
+                    canonical.push(id as u32);
+                }
+            }
+        }
+        repeats.sort_unstable();
+        AddressIndex { table, repeats, canonical, repeated }
+    }
+}
+
+/// Per recipient: the id of its one `SMTP:` address, or [`NONE`].
+fn primaries(addresses: &[EffectiveAddress<'_>], starts: &[u32]) -> Vec<u32> {
+    starts
+        .par_windows(2)
+        .map(|ids| {
+            let mut primaries = (ids[0]..ids[1]).filter(|&id| addresses[id as usize].parsed().is_primary());
+            match (primaries.next(), primaries.next()) {
+                (Some(id), None) => id,
+                _ => NONE,
+            }
+        })
+        .collect()
 }
 
 /// Values of recipients interned.
