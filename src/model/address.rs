@@ -154,10 +154,12 @@ fn double_dot(text: &str) -> Option<usize> {
 
 /// Checks a proxy address as Exchange and Entra would. `text` is the whole value, prefix included.
 pub fn check_proxy_address(text: &str) -> Result<(), AddressProblem> {
-    // Bytes first: only from the first control or non-ASCII byte on does it take decoding characters.
-    let control = text
-        .bytes()
-        .position(|b| b.is_ascii_control() || !b.is_ascii())
+    // Bytes first, all of them without an early exit (so that many are checked per instruction): only
+    // text with a control or non-ASCII byte takes decoding characters.
+    let unusual = text.bytes().fold(false, |found, b| found | (b < 0x20) | (b >= 0x7f));
+    let control = unusual
+        .then(|| text.bytes().position(|b| b.is_ascii_control() || !b.is_ascii()))
+        .flatten()
         .and_then(|from| text[from..].char_indices().find(|&(_, c)| c.is_control()).map(|(i, c)| (from + i, c)));
     if let Some((i, c)) = control {
         return Err(AddressProblem::new(
