@@ -156,7 +156,7 @@ fn double_dot(text: &str) -> Option<usize> {
 pub fn check_proxy_address(text: &str) -> Result<(), AddressProblem> {
     // Bytes first, all of them without an early exit (so that many are checked per instruction): only
     // text with a control or non-ASCII byte takes decoding characters.
-    let unusual = text.bytes().fold(false, |found, b| found | (b < 0x20) | (b >= 0x7f));
+    let unusual = text.bytes().fold(false, |found, b| found | !(0x20..0x7f).contains(&b));
     let control = unusual
         .then(|| text.bytes().position(|b| b.is_ascii_control() || !b.is_ascii()))
         .flatten()
