@@ -4,7 +4,6 @@
 //! and the generic uniqueness rules (`upn-not-unique`, `duplicate-exchange-guid`,
 //! `duplicate-proxy-address`) skip them so that one real problem gives one finding.
 
-use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use uuid::Uuid;
 
@@ -102,19 +101,10 @@ impl Pairs {
                 }
             }
         }
-        // Lookups only: chunks of recipients in parallel, joined in order.
-        let found_per_chunk: Vec<Vec<MailboxPair>> = model
-            .recipients
-            .par_chunks(4096)
-            .map(|(start, chunk)| {
-                let mut pairs = Vec::new();
-                for (offset, recipient) in chunk.iter().enumerate() {
-                    cloud.pairs_of(start + offset, recipient, presence, derived, &mut pairs);
-                }
-                pairs
-            })
-            .collect();
-        self.mailboxes.extend(found_per_chunk.into_iter().flatten());
+        // Lookups only: in parallel, pairs in recipient order.
+        self.mailboxes = model.recipients.par_gather(|index, recipient, pairs| {
+            cloud.pairs_of(index, recipient, presence, derived, pairs);
+        });
     }
 }
 
@@ -238,57 +228,45 @@ pub fn soft_matches(model: &Model<'_>, presence: &Presence, derived: &Derived<'_
     if cloud_upns.is_empty() && cloud_smtp.is_empty() {
         return found;
     }
-    // Lookups only: chunks of recipients in parallel, joined in order.
-    let per_chunk: Vec<Vec<SoftMatch>> = model
-        .recipients
-        .par_chunks(4096)
-        .map(|(start, chunk)| {
-            let mut found = Vec::new();
-            for (offset, recipient) in chunk.iter().enumerate() {
-                let index = start + offset;
-                if !presence.is_synced(index, recipient) {
-                    continue;
-                }
-                let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
-                let mismatch = |other: &Recipient<'_>| recipient.kind().object_class() != other.kind().object_class();
-                let mut matched: Vec<u32> = Vec::new();
-                let by_upn = derived
-                    .upn_key(index)
-                    .filter(|_| recipient.kind().is_user_object())
-                    .and_then(|u| cloud_upns.get(&u));
-                if let Some(&other) = by_upn
-                    && !both_mailboxes(&model.recipients[other as usize])
-                {
-                    matched.push(other);
-                    let type_mismatch = mismatch(&model.recipients[other as usize]);
-                    found.push(SoftMatch {
-                        on_premises: index as u32,
-                        cloud: other,
-                        by_upn: true,
-                        address: None,
-                        type_mismatch,
-                    });
-                }
-                let primary_id = derived.primary_id_of(index).filter(|&id| derived.address(id).parsed().is_smtp());
-                let primary = primary_id.map(|id| derived.address(id));
-                let holders = primary_id.and_then(|id| cloud_smtp.get(&derived.canonical_of(id)));
-                for (&holder, primary) in holders.into_iter().flatten().zip(std::iter::repeat(primary)) {
-                    let other = &model.recipients[holder as usize];
-                    if !both_mailboxes(other) && !matched.contains(&holder) {
-                        matched.push(holder);
-                        found.push(SoftMatch {
-                            on_premises: index as u32,
-                            cloud: holder,
-                            by_upn: false,
-                            address: primary.map(|p| p.text.to_string()),
-                            type_mismatch: mismatch(other),
-                        });
-                    }
-                }
+    // Lookups only: in parallel, matches in recipient order.
+    found.extend(model.recipients.par_gather(|index, recipient, found| {
+        if !presence.is_synced(index, recipient) {
+            return;
+        }
+        let both_mailboxes = |other: &Recipient<'_>| recipient.kind().is_mailbox() && other.kind().is_mailbox();
+        let mismatch = |other: &Recipient<'_>| recipient.kind().object_class() != other.kind().object_class();
+        let mut matched: Vec<u32> = Vec::new();
+        let by_upn =
+            derived.upn_key(index).filter(|_| recipient.kind().is_user_object()).and_then(|u| cloud_upns.get(&u));
+        if let Some(&other) = by_upn
+            && !both_mailboxes(&model.recipients[other as usize])
+        {
+            matched.push(other);
+            let type_mismatch = mismatch(&model.recipients[other as usize]);
+            found.push(SoftMatch {
+                on_premises: index as u32,
+                cloud: other,
+                by_upn: true,
+                address: None,
+                type_mismatch,
+            });
+        }
+        let primary_id = derived.primary_id_of(index).filter(|&id| derived.address(id).parsed().is_smtp());
+        let primary = primary_id.map(|id| derived.address(id));
+        let holders = primary_id.and_then(|id| cloud_smtp.get(&derived.canonical_of(id)));
+        for (&holder, primary) in holders.into_iter().flatten().zip(std::iter::repeat(primary)) {
+            let other = &model.recipients[holder as usize];
+            if !both_mailboxes(other) && !matched.contains(&holder) {
+                matched.push(holder);
+                found.push(SoftMatch {
+                    on_premises: index as u32,
+                    cloud: holder,
+                    by_upn: false,
+                    address: primary.map(|p| p.text.to_string()),
+                    type_mismatch: mismatch(other),
+                });
             }
-            found
-        })
-        .collect();
-    found.extend(per_chunk.into_iter().flatten());
+        }
+    }));
     found
 }

@@ -56,6 +56,23 @@ impl<'a> Recipients<'a> {
         }
         chunks.into_par_iter()
     }
+
+    /// Runs `each` on every recipient (with its index) in parallel chunks, and returns what it pushed, in
+    /// recipient order: for work where each recipient stands alone and the order of results matters.
+    pub fn par_gather<T: Send>(&self, each: impl Fn(usize, &Recipient<'a>, &mut Vec<T>) + Sync) -> Vec<T> {
+        use rayon::prelude::*;
+        let per_chunk: Vec<Vec<T>> = self
+            .par_chunks(4096)
+            .map(|(start, chunk)| {
+                let mut found = Vec::new();
+                for (offset, recipient) in chunk.iter().enumerate() {
+                    each(start + offset, recipient, &mut found);
+                }
+                found
+            })
+            .collect();
+        per_chunk.into_iter().flatten().collect()
+    }
 }
 
 impl<'a> std::ops::Index<usize> for Recipients<'a> {

@@ -1,7 +1,6 @@
 //! Address rules over every recipient's effective address set (explicit, external and generated):
 //! uniqueness, primary address, syntax, domains, what sync drops, and Entra's size limit.
 
-use rayon::prelude::*;
 
 use crate::analysis::addresses::{EffectiveAddress, Origin};
 use crate::analysis::cloud;
@@ -15,30 +14,19 @@ use crate::rules::{Context, quoted_list};
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     duplicates(cx, out);
     // The per-recipient checks are the heaviest of all rules: chunks of recipients in parallel, findings
-    // concatenated in recipient order.
-    let per_recipient: Vec<Vec<Diagnostic>> = cx
-        .model
-        .recipients
-        .par_chunks(4096)
-        .map(|(start, recipients)| {
-            let mut found = Vec::new();
-            for (offset, recipient) in recipients.iter().enumerate() {
-                let index = start + offset;
-                let addresses = cx.derived.addresses_of(index);
-                for (address, id) in addresses.iter().zip(cx.derived.address_ids_of(index)) {
-                    invalid(cx, recipient, address, cx.derived.is_well_formed(id), &mut found);
-                }
-                primary_count(cx, index, recipient, &mut found);
-                primary_domain(cx, index, recipient, &mut found);
-                if cx.presence.is_synced(index, recipient) {
-                    too_many(cx, recipient, addresses, &mut found);
-                }
-                dropped_by_sync(cx, index, recipient, &mut found);
-            }
-            found
-        })
-        .collect();
-    out.extend(per_recipient.into_iter().flatten());
+    // in recipient order.
+    out.extend(cx.model.recipients.par_gather(|index, recipient, found| {
+        let addresses = cx.derived.addresses_of(index);
+        for (address, id) in addresses.iter().zip(cx.derived.address_ids_of(index)) {
+            invalid(cx, recipient, address, cx.derived.is_well_formed(id), found);
+        }
+        primary_count(cx, index, recipient, found);
+        primary_domain(cx, index, recipient, found);
+        if cx.presence.is_synced(index, recipient) {
+            too_many(cx, recipient, addresses, found);
+        }
+        dropped_by_sync(cx, index, recipient, found);
+    }));
 }
 
 /// How to name an address's role on its recipient in a label.

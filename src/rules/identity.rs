@@ -8,7 +8,6 @@ use crate::model::address::{Caseless, check_alias, check_upn, domain_of, local_p
 use crate::model::{Recipient, SStr, TenantDomains};
 use crate::rules::Context;
 use crate::util::FastMap;
-use rayon::prelude::*;
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     moera_collisions(cx, out);
@@ -28,26 +27,15 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    // Syntax and domains concern each recipient alone: chunks in parallel, joined in order.
-    let found: Vec<Vec<Diagnostic>> = cx
-        .model
-        .recipients
-        .par_chunks(4096)
-        .map(|(start, chunk)| {
-            let mut found = Vec::new();
-            for (offset, recipient) in chunk.iter().enumerate() {
-                let index = start + offset;
-                if let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) {
-                    upn_syntax_and_domain(cx, index, recipient, upn, &mut found);
-                }
-                if let Some(alias) = &recipient.alias {
-                    invalid_alias(cx, index, recipient, alias, &mut found);
-                }
-            }
-            found
-        })
-        .collect();
-    out.extend(found.into_iter().flatten());
+    // Syntax and domains concern each recipient alone: in parallel, findings in recipient order.
+    out.extend(cx.model.recipients.par_gather(|index, recipient, found| {
+        if let Some(upn) = recipient.upn.as_ref().filter(|_| recipient.kind().is_user_object()) {
+            upn_syntax_and_domain(cx, index, recipient, upn, found);
+        }
+        if let Some(alias) = &recipient.alias {
+            invalid_alias(cx, index, recipient, alias, found);
+        }
+    }));
     alias_uniqueness(cx, out);
 }
 
