@@ -445,19 +445,20 @@ impl Numbering<'_, '_> {
 
 /// The lowest `n` in `2..=up_to` for which the recipient already has `<local><n>@<domain>` itself.
 fn lowest_own_variant(own: &[EffectiveAddress<'_>], local: &str, domain: &str, up_to: u32) -> Option<u32> {
-    // `TYPE:` (at least two characters), the local part, a digit, `@`, the domain: shorter texts are not
-    // variants, and are passed over without reading them.
-    let shortest = 3 + local.len() + 1 + 1 + domain.len();
+    // `smtp:`, the local part, at least one digit, `@`, the domain: matched by position from both ends,
+    // so that the usual address, which is no variant, is passed over after a comparison or two.
+    let shortest = 5 + local.len() + 1 + 1 + domain.len();
     own.iter()
-        .filter(|a| a.text.len() >= shortest)
         .filter_map(|a| {
-            let parsed = a.parsed();
-            let (own_local, own_domain) = parsed.address.rsplit_once('@').filter(|_| parsed.is_smtp())?;
-            let digits = own_local.get(local.len()..)?;
-            let same_stem = own_local.is_char_boundary(local.len())
-                && own_local[..local.len()].eq_ignore_ascii_case(local)
-                && own_domain.eq_ignore_ascii_case(domain);
-            let n: u32 = digits.parse().ok().filter(|_| same_stem && digits.bytes().all(|b| b.is_ascii_digit()))?;
+            let text: &str = &a.text;
+            let at = text.len().checked_sub(domain.len() + 1).filter(|_| text.len() >= shortest)?;
+            let bytes = text.as_bytes();
+            let variant = bytes[at] == b'@'
+                && bytes[at + 1..].eq_ignore_ascii_case(domain.as_bytes())
+                && bytes[..5].eq_ignore_ascii_case(b"smtp:")
+                && bytes[5..5 + local.len()].eq_ignore_ascii_case(local.as_bytes());
+            let digits = text.get(5 + local.len()..at).filter(|_| variant)?;
+            let n: u32 = digits.parse().ok().filter(|_| digits.bytes().all(|b| b.is_ascii_digit()))?;
             (n >= 2 && n <= up_to && !digits.starts_with('0')).then_some(n)
         })
         .min()

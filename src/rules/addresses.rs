@@ -1,7 +1,6 @@
 //! Address rules over every recipient's effective address set (explicit, external and generated):
 //! uniqueness, primary address, syntax, domains, what sync drops, and Entra's size limit.
 
-
 use crate::analysis::addresses::{EffectiveAddress, Origin};
 use crate::analysis::cloud;
 use crate::analysis::presence::{Directories, Directory};
