@@ -307,12 +307,19 @@ impl CloudView {
         entra.order_holders();
         // Each synced object is built in parallel: what it keeps, drops and has quarantined depends only
         // on the others' addresses. Only who gets a MOERA or a UPN first is decided in order below.
-        let (mut objects, pending): (Vec<CloudObject>, Vec<Pending>) = model
-            .recipients
-            .par_chunks(4096)
-            .flat_map_iter(|(start, chunk)| chunk.iter().enumerate().map(move |(offset, r)| (start + offset, r)))
-            .filter(|&(index, recipient)| presence.is_synced(index, recipient))
-            .map(|(index, recipient)| entra.object(index, recipient, today, grace_days))
+        // The synced recipients first, so that the objects are collected straight into place (a filtered
+        // parallel iterator would collect them in pieces and copy them again).
+        let synced: Vec<u32> = model.recipients.par_gather(|index, recipient, synced| {
+            if presence.is_synced(index, recipient) {
+                synced.push(index as u32);
+            }
+        });
+        let (mut objects, pending): (Vec<CloudObject>, Vec<Pending>) = synced
+            .par_iter()
+            .map(|&index| {
+                let index = index as usize;
+                entra.object(index, &model.recipients[index], today, grace_days)
+            })
             .unzip();
 
         // MOERAs and UPNs go to whichever object was there first: cloud-only objects, then synced ones in
