@@ -87,42 +87,38 @@ fn references(text: &str) -> Vec<Reference> {
     found
 }
 
-/// Where a command's text ends: `;`, `|` or a backtick outside quotes and brackets, or the end.
-fn extent_of(text: &str) -> usize {
+/// Each character with whether it stands outside quotes and brackets.
+fn with_nesting(text: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
     let (mut quote, mut depth) = (None, 0i32);
-    for (i, c) in text.char_indices() {
+    text.char_indices().map(move |(i, c)| {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
             (Some(_), _) => {}
             (None, '"' | '\'') => quote = Some(c),
             (None, '{' | '(') => depth += 1,
             (None, '}' | ')') => depth -= 1,
-            (None, ';' | '|' | '`') if depth <= 0 => return i,
             _ => {}
         }
-    }
-    text.len()
+        (i, c, quote.is_none() && depth <= 0)
+    })
+}
+
+/// Where a command's text ends: `;`, `|` or a backtick outside quotes and brackets, or the end.
+fn extent_of(text: &str) -> usize {
+    with_nesting(text).find(|&(_, c, outside)| outside && matches!(c, ';' | '|' | '`')).map_or(text.len(), |(i, ..)| i)
 }
 
 /// Whitespace-separated tokens, a quoted string or a bracketed group being one token with what touches it.
 fn tokens(text: &str) -> Vec<String> {
-    let (mut out, mut current, mut quote, mut depth) = (Vec::new(), String::new(), None, 0i32);
-    for c in text.chars() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(c),
-            (None, '{' | '(') => depth += 1,
-            (None, '}' | ')') => depth -= 1,
-            (None, c) if c.is_whitespace() && depth <= 0 => {
-                if !current.is_empty() {
-                    out.push(std::mem::take(&mut current));
-                }
-                continue;
+    let (mut out, mut current) = (Vec::new(), String::new());
+    for (_, c, outside) in with_nesting(text) {
+        if outside && c.is_whitespace() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
             }
-            _ => {}
+        } else {
+            current.push(c);
         }
-        current.push(c);
     }
     if !current.is_empty() {
         out.push(current);

@@ -3,6 +3,8 @@
 //! and with the stated values where the README shows a placeholder. A README command that no entry here
 //! runs fails the test, so a new one cannot be added without being tried.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
@@ -201,22 +203,9 @@ fn workspace() -> tempfile::TempDir {
             std::fs::copy(entry.path(), &target).unwrap();
         }
     }
-    let git = |args: &[&str]| {
-        let ok = Process::new("git")
-            .current_dir(dir.path())
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "git {args:?}");
-    };
-    git(&["init", "-q", "-b", "main"]);
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "examples"]);
+    common::git(dir.path(), &["init", "-q", "-b", "main"]);
+    common::git(dir.path(), &["add", "-A"]);
+    common::git(dir.path(), &["commit", "-q", "-m", "examples"]);
     dir
 }
 

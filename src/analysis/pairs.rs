@@ -86,17 +86,18 @@ impl Pairs {
                 continue;
             }
             let here = presence.of(index);
+            let (upn, guid, primary) = (derived.upn_key(index), exchange_guid(recipient), primary_key(derived, index));
             for (d, directory) in [Directory::OnPremises, Directory::Cloud].into_iter().enumerate() {
                 if !here.contains(directory) {
                     continue;
                 }
-                if let Some(upn) = derived.upn_key(index) {
+                if let Some(upn) = upn {
                     cloud.by_upn[d].entry(upn).or_insert(index as u32);
                 }
-                if let Some(guid) = exchange_guid(recipient) {
+                if let Some(guid) = guid {
                     cloud.by_guid[d].entry(guid).or_insert(index as u32);
                 }
-                if let Some(primary) = primary_key(derived, index) {
+                if let Some(primary) = primary {
                     cloud.by_primary[d].entry(primary).or_insert(index as u32);
                 }
             }
@@ -131,19 +132,20 @@ impl CloudMailboxes {
             return;
         }
         let here = presence.of(index);
+        let (upn, guid, primary) = (derived.upn_key(index), exchange_guid(recipient), primary_key(derived, index));
         let mut found: Vec<(u32, Tie)> = Vec::new();
         for (d, directory) in [Directory::OnPremises, Directory::Cloud].into_iter().enumerate() {
             if !here.contains(directory) {
                 continue;
             }
-            if let Some(&other) = derived.upn_key(index).and_then(|u| self.by_upn[d].get(&u)) {
+            if let Some(&other) = upn.and_then(|u| self.by_upn[d].get(&u)) {
                 found.push((other, Tie::Upn));
             }
-            if let Some(&other) = exchange_guid(recipient).and_then(|g| self.by_guid[d].get(&g)) {
+            if let Some(&other) = guid.and_then(|g| self.by_guid[d].get(&g)) {
                 found.push((other, Tie::ExchangeGuid));
             }
             // The primary address on both sides; a secondary in common is a duplicate address.
-            if let Some(&other) = primary_key(derived, index).and_then(|p| self.by_primary[d].get(&p)) {
+            if let Some(&other) = primary.and_then(|p| self.by_primary[d].get(&p)) {
                 found.push((other, Tie::PrimaryAddress));
             }
         }
